@@ -1,0 +1,13 @@
+import { municipalityPages, municipalityRoutes } from './modules/municipalities/index.js';
+import { createApp, type AppDeps, type AppRouter } from './platform/http/app.js';
+import { systemRoutes } from './platform/http/system.routes.js';
+import { renderErrorPage } from './platform/ui/error-page.js';
+
+/** Composition root of the HTTP side: the platform layer, then each module's API and pages. */
+export function buildApp(deps: AppDeps): AppRouter {
+  const app = createApp(deps, { renderErrorPage });
+  app.route('/', municipalityRoutes());
+  app.route('/', municipalityPages());
+  app.route('/', systemRoutes(app));
+  return app;
+}

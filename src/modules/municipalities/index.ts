@@ -1,0 +1,14 @@
+export { loadMasterData, readMasterData } from './master-data.js';
+export { municipalityPages } from './municipalities.pages.js';
+export { municipalityRoutes } from './municipalities.routes.js';
+export {
+  getMunicipality,
+  getTenant,
+  joinTenant,
+  listPrefectures,
+  searchMunicipalities,
+  TenantSettings,
+  updateTenantSettings,
+  type LocalGovernment,
+  type Tenant,
+} from './municipalities.service.js';

@@ -1,0 +1,37 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { AuditActorKind } from './db/schema.js';
+import type { TenantScope } from './db/tenant-scope.js';
+
+/** Who did something. `id` is an internal identifier, never a name or an address. */
+export interface Actor {
+  kind: AuditActorKind;
+  id: string | null;
+  /** The request that caused the change, to join audit events with request logs. */
+  requestId?: string;
+}
+
+export const systemActor: Actor = { kind: 'system', id: null };
+
+/**
+ * Appends one audit event in the caller's tenant transaction, so the event exists exactly when the
+ * change does. `data` describes what changed by identifiers and settings, not by personal data.
+ */
+export async function recordAuditEvent(
+  scope: TenantScope,
+  event: { actor: Actor; action: string; subjectType: string; subjectId?: string; data?: Record<string, unknown> },
+): Promise<void> {
+  await scope.trx
+    .insertInto('audit_events')
+    .values({
+      lg_code: scope.lgCode,
+      id: uuidv7(),
+      actor_kind: event.actor.kind,
+      actor_id: event.actor.id,
+      action: event.action,
+      subject_type: event.subjectType,
+      subject_id: event.subjectId ?? null,
+      data: JSON.stringify(event.data ?? {}),
+      request_id: event.actor.requestId ?? null,
+    })
+    .execute();
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+/**
+ * Every environment variable the product reads. Parsed once at boot; a bad value stops the
+ * process with a message that names the variable (see `loadConfig`).
+ */
+export const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Public base URL, used in links that leave the site (mail, QR codes). */
+  PUBLIC_URL: z.url().default('http://localhost:3000'),
+  /** PostgreSQL connection string. When unset the embedded PGlite database under PGLITE_DIR is used. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  /** Folder of the embedded database. `memory://` keeps it in memory (tests). */
+  PGLITE_DIR: z.string().min(1).default('./data/pglite'),
+  /** Largest number of pooled connections to PostgreSQL (ignored for PGlite, which has one session). */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Database role that tenant transactions switch to; row-level security applies to it. */
+  DATABASE_APP_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'must be a plain lower-case SQL identifier')
+    .default('furusato_app'),
+  /** Load the demo towns and accounts when the database is empty. */
+  DEMO_DATA: booleanFromEnv.optional(),
+  /** Run the background job runner inside this process. */
+  JOBS_ENABLED: booleanFromEnv.default(true),
+  JOBS_POLL_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Seconds to let in-flight requests finish after SIGTERM before the process exits anyway. */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { demoData: boolean };
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((line) => `  - ${line}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses `env` (default: `process.env`). Throws `ConfigError` listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = ConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+    );
+  }
+  const config = parsed.data;
+  // Demo data is on by default only for the zero-setup embedded database outside production.
+  const demoData = config.DEMO_DATA ?? (config.DATABASE_URL === undefined && config.NODE_ENV !== 'production');
+  return { ...config, demoData };
+}

@@ -1,0 +1,112 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** Row types of every table, as Kysely sees them. int8 arrives as string; timestamptz as Date. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T = Record<string, unknown>> = ColumnType<T, string | T | undefined, string | T>;
+
+export interface PrefecturesTable {
+  prefecture_code: string;
+  lg_code: string;
+  name: string;
+  name_kana: string;
+  name_en: string;
+  iso_code: string;
+  capital: string;
+  latitude: number;
+  longitude: number;
+  url: string;
+}
+
+export type LocalGovernmentKind =
+  | 'prefecture'
+  | 'city'
+  | 'town'
+  | 'village'
+  | 'special_ward'
+  | 'designated_city_ward';
+
+export interface LocalGovernmentsTable {
+  lg_code: string;
+  prefecture_code: string;
+  kind: LocalGovernmentKind;
+  name: string;
+  name_kana: string;
+  parent_lg_code: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  url: string | null;
+  search_name: string;
+  search_kana: string;
+}
+
+export interface ReferenceDataVersionsTable {
+  name: string;
+  checksum: string;
+  loaded_at: Generated<Date>;
+}
+
+export interface TenantsTable {
+  lg_code: string;
+  status: ColumnType<'active' | 'suspended', 'active' | 'suspended' | undefined, 'active' | 'suspended'>;
+  settings: Json;
+  joined_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type AuditActorKind = 'person' | 'staff' | 'operator' | 'system';
+
+export interface AuditEventsTable {
+  lg_code: string;
+  id: string;
+  occurred_at: Timestamp;
+  actor_kind: AuditActorKind;
+  actor_id: string | null;
+  action: string;
+  subject_type: string;
+  subject_id: string | null;
+  data: Json;
+  request_id: string | null;
+}
+
+export type JobStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+
+export interface JobsTable {
+  id: string;
+  name: string;
+  payload: Json<unknown>;
+  lg_code: string | null;
+  status: ColumnType<JobStatus, JobStatus | undefined, JobStatus>;
+  run_at: Timestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  max_attempts: ColumnType<number, number | undefined, number>;
+  idempotency_key: string | null;
+  locked_by: string | null;
+  locked_until: Date | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  finished_at: Date | null;
+}
+
+export interface JobSchedulesTable {
+  name: string;
+  cron: string;
+  timezone: ColumnType<string, string | undefined, string>;
+  next_run_at: Date;
+  last_enqueued_at: Date | null;
+}
+
+export interface Database {
+  prefectures: PrefecturesTable;
+  local_governments: LocalGovernmentsTable;
+  reference_data_versions: ReferenceDataVersionsTable;
+  tenants: TenantsTable;
+  audit_events: AuditEventsTable;
+  jobs: JobsTable;
+  job_schedules: JobSchedulesTable;
+}
+
+export type LocalGovernmentRow = Selectable<LocalGovernmentsTable>;
+export type PrefectureRow = Selectable<PrefecturesTable>;
+export type TenantRow = Selectable<TenantsTable>;
+export type NewAuditEvent = Insertable<AuditEventsTable>;
+export type JobRow = Selectable<JobsTable>;

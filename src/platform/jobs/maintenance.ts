@@ -1,0 +1,21 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { defineJob } from './runner.js';
+
+/** Finished jobs are kept for a while to investigate failures, then removed. */
+export const pruneFinishedJobs = defineJob({
+  name: 'platform.prune-finished-jobs',
+  payload: z.object({ keepDays: z.number().int().min(1).max(3650).default(30) }),
+  schedule: { cron: '15 3 * * *', payload: { keepDays: 30 } },
+  async handle({ db, payload, logger }) {
+    // Deleting already-deleted rows is a no-op, so a retry is harmless.
+    const result = await db
+      .deleteFrom('jobs')
+      .where('status', 'in', ['succeeded', 'failed'])
+      .where('finished_at', '<', sql<Date>`now() - (interval '1 day' * ${payload.keepDays})`)
+      .executeTakeFirst();
+    logger.info({ deleted: Number(result.numDeletedRows) }, 'pruned finished jobs');
+  },
+});
+
+export const maintenanceJobs = [pruneFinishedJobs];

@@ -1,0 +1,94 @@
+import type { Child } from 'hono/jsx';
+import type { Context } from 'hono';
+import { localeOf, type AppEnv } from '../http/app.js';
+import { translator, type Locale, type Localized } from '../i18n.js';
+
+export interface PageContext {
+  locale: Locale;
+  t: (text: Localized) => string;
+  /** Path and query of the current page, used to build the language switch. */
+  currentUrl: URL;
+}
+
+export function pageContext(c: Context<AppEnv>): PageContext {
+  const locale = localeOf(c);
+  return { locale, t: translator(locale), currentUrl: new URL(c.req.url) };
+}
+
+const siteName: Localized = { ja: 'ふるさと住民登録', en: 'Furusato Resident Registration' };
+
+const navigation: Array<{ href: string; label: Localized }> = [
+  { href: '/', label: { ja: 'ホーム', en: 'Home' } },
+  { href: '/municipalities', label: { ja: '自治体をさがす', en: 'Find a local government' } },
+  { href: '/api/docs', label: { ja: 'API', en: 'API' } },
+];
+
+/** The same page in the other language: the detector stores the choice in a cookie. */
+function languageSwitchHref(url: URL, target: Locale): string {
+  const next = new URL(url);
+  next.searchParams.set('lang', target);
+  return `${next.pathname}${next.search}`;
+}
+
+export function Layout(props: { page: PageContext; title: Localized; children: Child }) {
+  const { page } = props;
+  const { t } = page;
+  const otherLocale: Locale = page.locale === 'ja' ? 'en' : 'ja';
+  const currentPath = page.currentUrl.pathname;
+  return (
+    <html lang={page.locale}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${t(props.title)} | ${t(siteName)}`}</title>
+        <link rel="stylesheet" href="/assets/tokens.css" />
+        <link rel="stylesheet" href="/assets/app.css" />
+      </head>
+      <body>
+        <a class="skip-link" href="#main">
+          {t({ ja: '本文へ移動', en: 'Skip to main content' })}
+        </a>
+        <header class="site-header">
+          <div class="site-header__inner">
+            <a class="site-name" href="/">
+              {t(siteName)}
+            </a>
+            <nav aria-label={t({ ja: 'メインメニュー', en: 'Main menu' })}>
+              <ul class="nav-list">
+                {navigation.map((item) => (
+                  <li>
+                    <a href={item.href} aria-current={item.href === currentPath ? 'page' : undefined}>
+                      {t(item.label)}
+                    </a>
+                  </li>
+                ))}
+                <li>
+                  <a href={languageSwitchHref(page.currentUrl, otherLocale)} lang={otherLocale} hreflang={otherLocale}>
+                    {otherLocale === 'en' ? 'English' : '日本語'}
+                  </a>
+                </li>
+              </ul>
+            </nav>
+          </div>
+        </header>
+        <main id="main" tabindex={-1}>
+          {props.children}
+        </main>
+        <footer class="site-footer">
+          <p>
+            {t({
+              ja: '自治体データ: 全国地方公共団体コード (code4fukui/localgovjp, CC0)',
+              en: 'Local government data: code4fukui/localgovjp (CC0)',
+            })}
+          </p>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+/** Sends a full HTML document. */
+export async function renderPage(c: Context<AppEnv>, element: unknown, status: 200 | 400 | 403 | 404 | 409 | 500 | 503 = 200) {
+  const html = String(await (element as Promise<string> | string));
+  return c.html(`<!DOCTYPE html>${html}`, status);
+}

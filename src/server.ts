@@ -1,0 +1,73 @@
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { buildApp } from './app.js';
+import { seedDemoData } from './demo/demo-data.js';
+import { jobDefinitions } from './jobs.js';
+import { loadMasterData } from './modules/municipalities/index.js';
+import type { Config } from './platform/config.js';
+import { openDatabase, type DatabaseHandle } from './platform/db/database.js';
+import { migrateToLatest } from './platform/db/migrate.js';
+import { JobRunner } from './platform/jobs/runner.js';
+import type { Logger } from './platform/logger.js';
+
+export interface RunningServer {
+  url: string;
+  database: DatabaseHandle;
+  jobs: JobRunner | undefined;
+  /** Stops taking connections, lets in-flight requests and the running job finish, then closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Prepares the database (migrations, master data, demo data) and serves HTTP. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const database = await openDatabase(
+    config.DATABASE_URL
+      ? { engine: 'postgres', connectionString: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }
+      : { engine: 'pglite', dataDir: config.PGLITE_DIR },
+    logger,
+  );
+  try {
+    await migrateToLatest(database.db, logger);
+    if (await loadMasterData(database.db)) logger.info('municipality master loaded');
+    if (config.demoData) await seedDemoData(database.db, logger);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+
+  const jobs = config.JOBS_ENABLED
+    ? new JobRunner({
+        database,
+        definitions: jobDefinitions,
+        logger,
+        pollIntervalMs: config.JOBS_POLL_INTERVAL_MS,
+        concurrency: database.engine === 'pglite' ? 1 : 2,
+      })
+    : undefined;
+  await jobs?.start();
+
+  const app = buildApp({ config, logger, database });
+  const server: ServerType = await new Promise((resolve) => {
+    const created = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(created));
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
+  logger.info({ url, engine: database.engine }, 'listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Idle keep-alive connections would hold close() open; busy ones finish their request first.
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+      });
+      await jobs?.stop();
+      await database.close();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+  return { url, database, jobs, stop };
+}

@@ -121,7 +121,7 @@ export function isDatabaseUnavailableError(error: unknown): boolean {
   for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
     const code = (current as Error & { code?: unknown }).code;
     if (typeof code === 'string' && (unavailableSqlStates.has(code) || unavailableSystemCodes.has(code))) return true;
-    if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|PGlite is closed/i.test(current.message)) {
+    if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|PGlite is closed|driver has already been destroyed|Cannot use a pool after calling end/i.test(current.message)) {
       return true;
     }
     if (current instanceof AggregateError && current.errors.some((inner) => isDatabaseUnavailableError(inner))) return true;

@@ -1,11 +1,12 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
  * JSON logs, one line per event. Request logs carry method, route, status, duration and request id:
  * never query strings, bodies, cookies, addresses or names, which may hold personal data.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
     level,
     base: { service: 'furusato' },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -13,7 +14,9 @@ export function createLogger(level: string): Logger {
       paths: ['req.headers.cookie', 'req.headers.authorization', '*.email', '*.name', '*.address', '*.password'],
       censor: '[redacted]',
     },
-  });
+    },
+    destination,
+  );
 }
 
 export type { Logger };

@@ -42,8 +42,11 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
     });
-    // An idle client losing its server must not crash the process; the next query reports it.
-    pool.on('error', (error) => logger?.warn({ err: { message: error.message } }, 'database connection lost'));
+    // A client losing its server, idle or checked out, must not crash the process: without a listener
+    // pg raises the 'error' event as an uncaught exception. The query in flight reports the failure.
+    const onConnectionLost = (error: Error) => logger?.warn({ err: { message: error.message } }, 'database connection lost');
+    pool.on('error', onConnectionLost);
+    pool.on('connect', (client) => client.on('error', onConnectionLost));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,

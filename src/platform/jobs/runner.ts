@@ -125,7 +125,10 @@ export class JobRunner {
   private readonly now: () => Date;
   private running = false;
   private loops: Promise<void>[] = [];
-  private wake: (() => void) | undefined;
+  /** Resolvers of the loops now sleeping; a wake-up resolves and forgets them all. */
+  private readonly sleepers = new Set<() => void>();
+  /** Counts wake-ups, so a loop that was busy when one arrived does not then sleep through it. */
+  private wakeups = 0;
   private stopListening: (() => Promise<void>) | undefined;
 
   constructor(private readonly options: JobRunnerOptions) {
@@ -146,7 +149,7 @@ export class JobRunner {
     if (this.options.database.engine === 'pglite') await this.releaseAbandonedClaims();
     this.running = true;
     try {
-      this.stopListening = await this.options.database.listen(jobsChannel, () => this.wake?.());
+      this.stopListening = await this.options.database.listen(jobsChannel, () => this.wake());
     } catch (error) {
       this.logger.warn({ err: { message: (error as Error).message } }, 'job notifications unavailable; polling only');
     }
@@ -157,14 +160,16 @@ export class JobRunner {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    this.wake?.();
+    this.wake();
     await Promise.all(this.loops);
     this.loops = [];
     await this.stopListening?.();
+    this.stopListening = undefined;
   }
 
   private async loop(): Promise<void> {
     while (this.running) {
+      const wakeupsSeen = this.wakeups;
       let worked = false;
       try {
         await this.enqueueDueSchedules();
@@ -172,22 +177,24 @@ export class JobRunner {
       } catch (error) {
         this.logger.warn({ err: { message: (error as Error).message } }, 'job loop error; will retry');
       }
-      if (!worked && this.running) await this.sleep();
+      if (!worked && this.running && this.wakeups === wakeupsSeen) await this.sleep();
     }
+  }
+
+  private wake(): void {
+    this.wakeups += 1;
+    for (const resolve of [...this.sleepers]) resolve();
   }
 
   private sleep(): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.pollIntervalMs);
-      const previous = this.wake;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.sleepers.delete(done);
         resolve();
-      }
-      this.wake = () => {
-        previous?.();
-        done();
       };
+      const timer = setTimeout(done, this.pollIntervalMs);
+      this.sleepers.add(done);
     });
   }
 

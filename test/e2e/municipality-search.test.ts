@@ -1,4 +1,4 @@
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -66,10 +66,17 @@ describe('municipality search in a browser', { skip: browserSkipReason(), timeou
   const resultItem = (page: Page, name: string) =>
     page.locator('.result-list li').filter({ has: page.getByRole('link', { name, exact: true }) });
 
+  /** After a form submission: the person sees results, not 「次の項目を確認してください。」. */
+  async function assertSearchAccepted(page: Page): Promise<void> {
+    const alerts = await page.getByRole('alert').allInnerTexts();
+    assert.deepEqual(alerts, [], `the search form was rejected at ${decodeURI(page.url())}: ${alerts.join(' / ')}`);
+  }
+
   async function search(page: Page, query: string): Promise<void> {
     await page.getByLabel('名前・よみ').fill(query);
     await page.getByRole('button', { name: 'さがす', exact: true }).click();
     await page.waitForURL((url) => url.pathname === '/municipalities' && url.searchParams.get('q') === query);
+    await assertSearchAccepted(page);
   }
 
   it('finds 気仙沼市 from the home page by its reading and shows its details', async () => {
@@ -108,6 +115,7 @@ describe('municipality search in a browser', { skip: browserSkipReason(), timeou
     await page.getByLabel('都道府県').selectOption({ label: '北海道' });
     await page.getByRole('button', { name: 'さがす', exact: true }).click();
     await page.waitForURL((url) => url.searchParams.get('prefecture') === '01');
+    await assertSearchAccepted(page);
     const hokkaido = await page.getByRole('status').innerText();
     assert.notEqual(hokkaido, everywhere);
     assert.ok(totalOf(hokkaido) < totalOf(everywhere), `${hokkaido} should be fewer than ${everywhere}`);
@@ -135,6 +143,7 @@ describe('municipality search in a browser', { skip: browserSkipReason(), timeou
     await page.getByLabel('都道府県').selectOption({ label: '宮城県' });
     await page.getByRole('button', { name: 'さがす', exact: true }).click();
     await page.waitForURL((url) => url.searchParams.get('prefecture') === '04');
+    await assertSearchAccepted(page);
     assert.match(await page.getByRole('status').innerText(), /^1件/);
 
     await page.getByRole('link', { name: kesennuma.name }).click();
@@ -182,6 +191,7 @@ describe('municipality search in a browser', { skip: browserSkipReason(), timeou
     await page.keyboard.press('Enter');
 
     await page.waitForURL((url) => url.searchParams.get('participating') === 'true');
+    await assertSearchAccepted(page);
     const params = new URL(page.url()).searchParams;
     assert.equal(params.get('q'), 'けせん');
     assert.equal(params.get('prefecture'), '04');

@@ -36,7 +36,8 @@ async function searchPage(c: Context<AppEnv>) {
   const page = pageContext(c);
   const { t } = page;
   const db = c.get('deps').database.db;
-  const raw = c.req.query();
+  // The form's 「すべて」 options send an empty value, which means no filter, not an invalid one.
+  const raw = Object.fromEntries(Object.entries(c.req.query()).filter(([, value]) => value !== ''));
   const parsed = MunicipalitySearchQuery.safeParse(raw);
   const prefectures = await listPrefectures({ db });
   const errors = parsed.success
@@ -61,7 +62,7 @@ async function searchPage(c: Context<AppEnv>) {
     : undefined;
 
   const pageHref = (target: number) => {
-    const params = new URLSearchParams(Object.entries(raw).filter(([key, value]) => key !== 'page' && key !== 'lang' && value !== ''));
+    const params = new URLSearchParams(Object.entries(raw).filter(([key]) => key !== 'page' && key !== 'lang'));
     params.set('page', String(target));
     return `/municipalities?${params.toString()}`;
   };

@@ -41,6 +41,7 @@ export function Layout(props: { page: PageContext; title: Localized; children: C
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${t(props.title)} | ${t(siteName)}`}</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/assets/tokens.css" />
         <link rel="stylesheet" href="/assets/app.css" />
       </head>

@@ -534,6 +534,21 @@ describe('claims and crashed workers', () => {
     );
   });
 
+  it('fails, without running it, a job whose worker died during its last allowed attempt', async () => {
+    const { definition, calls } = recordingJob('test.greet');
+    const { id } = await enqueueJob(database.db, definition, { citizen: 'crasher' }, { maxAttempts: 2 });
+    await database.db
+      .updateTable('jobs')
+      .set({ status: 'running', attempts: 2, locked_by: 'worker-dead', locked_until: sql<Date>`now() - interval '1 second'` })
+      .where('id', '=', id)
+      .execute();
+    assert.equal(await createRunner([definition]).runNext(), true);
+    const job = await jobById(id);
+    assert.equal(job.status, 'failed');
+    assert.match(job.last_error ?? '', /worker stopped/);
+    assert.equal(calls.length, 0);
+  });
+
   it('takes over a job whose worker died once its lock expires (PostgreSQL)', { skip: needsPostgres }, async () => {
     const { definition, calls } = recordingJob('test.greet');
     const { id: abandoned } = await enqueueJob(database.db, definition, { citizen: 'abandoned' });

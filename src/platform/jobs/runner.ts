@@ -145,9 +145,11 @@ export class JobRunner {
 
   async start(): Promise<void> {
     if (this.running) return;
+    // Set before the first await, so an overlapping start() or stop() sees a started runner.
+    this.running = true;
     await this.registerSchedules();
     if (this.options.database.engine === 'pglite') await this.releaseAbandonedClaims();
-    this.running = true;
+    if (!this.running) return;
     try {
       this.stopListening = await this.options.database.listen(jobsChannel, () => this.wake());
     } catch (error) {
@@ -290,6 +292,11 @@ export class JobRunner {
     const definition = this.definitions.get(job.name);
     const log = this.logger.child({ jobId: job.id, job: job.name, attempt: job.attempts });
     try {
+      // A claim past the last attempt was taken over from a worker that died while running it: a job
+      // that kills its worker every time must end, not crash every process that picks it up.
+      if (job.attempts > job.max_attempts) {
+        throw new PermanentJobError('its worker stopped during every attempt');
+      }
       if (!definition) throw new PermanentJobError(`no handler for job ${job.name}`);
       const parsed = definition.payload.safeParse(job.payload);
       if (!parsed.success) throw new PermanentJobError(`invalid payload: ${parsed.error.message}`);

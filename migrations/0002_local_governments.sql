@@ -37,6 +37,7 @@ SELECT furusato_reference_table('local_governments');
 CREATE INDEX local_governments_search_name_idx ON local_governments (search_name text_pattern_ops);
 CREATE INDEX local_governments_search_kana_idx ON local_governments (search_kana text_pattern_ops);
 CREATE INDEX local_governments_prefecture_idx ON local_governments (prefecture_code, lg_code);
+CREATE INDEX local_governments_parent_idx ON local_governments (parent_lg_code) WHERE parent_lg_code IS NOT NULL;
 
 CREATE TABLE reference_data_versions (
   name text PRIMARY KEY,

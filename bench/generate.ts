@@ -174,7 +174,18 @@ function auditRow(
   action: string,
   data: Record<string, unknown>,
 ): Array<string | null> {
-  return [lgCode, id, new Date(at).toISOString(), actor.kind, actor.id, action, 'tenant', lgCode, JSON.stringify(data), actor.requestId];
+  return [
+    lgCode,
+    id,
+    new Date(at).toISOString(),
+    actor.kind,
+    actor.id,
+    action,
+    'tenant',
+    lgCode,
+    JSON.stringify(data),
+    actor.requestId,
+  ];
 }
 
 function settingsFor(government: { lgCode: string; fullName: string }, random: Random): TenantSettings {
@@ -221,7 +232,8 @@ export const generators = {
       const auditRows = new ColumnBuffer(db, 'audit_events', auditColumns, batchSize);
       for (const government of chosen) {
         const joinedAt = random.int(windowStart, joinWindowEnd);
-        const fullName = government.kind === 'prefecture' ? government.name : `${government.prefecture_name}${government.name}`;
+        const fullName =
+          government.kind === 'prefecture' ? government.name : `${government.prefecture_name}${government.name}`;
         const settings = settingsFor({ lgCode: government.lg_code, fullName }, random);
         const joinedIso = new Date(joinedAt).toISOString();
         await tenantRows.add([government.lg_code, JSON.stringify(settings), joinedIso, joinedIso]);
@@ -248,7 +260,9 @@ export const generators = {
       for (const tenant of produced.tenants) {
         // In time order, as a real trail is written: ids (v7) and the time index then grow at the right
         // edge of their B-trees instead of splitting pages all over them.
-        const times = Array.from({ length: scale.auditEventsPerTenant }, () => random.int(tenant.joinedAt + 1, windowEnd));
+        const times = Array.from({ length: scale.auditEventsPerTenant }, () =>
+          random.int(tenant.joinedAt + 1, windowEnd),
+        );
         times.sort((a, b) => a - b);
         for (const at of times) {
           // Only platform actors may change settings today (municipalities.policy.ts); staff come later.
@@ -312,7 +326,14 @@ export async function generate(db: Kysely<Database>, options: GenerateOptions): 
   });
   const ms = performance.now() - started;
   const totalRows = timings.reduce((sum, timing) => sum + timing.totalRows, 0);
-  return { seed: options.seed, scale, generators: timings, totalRows, ms: Math.round(ms), rowsPerSecond: perSecond(totalRows, ms) };
+  return {
+    seed: options.seed,
+    scale,
+    generators: timings,
+    totalRows,
+    ms: Math.round(ms),
+    rowsPerSecond: perSecond(totalRows, ms),
+  };
 }
 
 export function formatGenerateResult(result: GenerateResult): string {

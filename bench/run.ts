@@ -129,7 +129,10 @@ async function fillDatabase(
   const migrateAndMasterMs = Math.round(performance.now() - started);
   progress(engine, `migrations and municipality master: ${migrateAndMasterMs} ms`);
 
-  progress(engine, `generating ${parameters.tenants} tenants × ${parameters.auditEventsPerTenant} audit events (seed ${parameters.seed})`);
+  progress(
+    engine,
+    `generating ${parameters.tenants} tenants × ${parameters.auditEventsPerTenant} audit events (seed ${parameters.seed})`,
+  );
   const generator = await generate(database.db, {
     seed: parameters.seed,
     tenants: parameters.tenants,
@@ -143,7 +146,11 @@ async function fillDatabase(
   const vacuumAnalyzeMs = Math.round(performance.now() - started);
 
   const version = await sql<{ version: string }>`select version()`.execute(database.db);
-  const governments = await database.db.selectFrom('local_governments').select(['lg_code', 'kind']).orderBy('lg_code').execute();
+  const governments = await database.db
+    .selectFrom('local_governments')
+    .select(['lg_code', 'kind'])
+    .orderBy('lg_code')
+    .execute();
   return {
     engineVersion: version.rows[0]?.version ?? 'unknown',
     migrateAndMasterMs,
@@ -231,7 +238,16 @@ async function startServerProcess(engine: DatabaseEngine, databaseEnv: Record<st
   const port = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Whatever the caller's shell points at must not leak into the server under test.
-  for (const name of ['DATABASE_URL', 'PGLITE_DIR', 'DATABASE_POOL_MAX', 'DEMO_DATA', 'JOBS_ENABLED', 'LOG_LEVEL', 'HOST', 'PORT']) {
+  for (const name of [
+    'DATABASE_URL',
+    'PGLITE_DIR',
+    'DATABASE_POOL_MAX',
+    'DEMO_DATA',
+    'JOBS_ENABLED',
+    'LOG_LEVEL',
+    'HOST',
+    'PORT',
+  ]) {
     delete env[name];
   }
   Object.assign(env, databaseEnv, {
@@ -288,7 +304,9 @@ async function startServerProcess(engine: DatabaseEngine, databaseEnv: Record<st
   for (;;) {
     if (exit) {
       cleanups.delete(stop);
-      throw new Error(`the server exited (code ${exit.code}, signal ${exit.signal}) before it was ready:\n${tail.join('\n')}`);
+      throw new Error(
+        `the server exited (code ${exit.code}, signal ${exit.signal}) before it was ready:\n${tail.join('\n')}`,
+      );
     }
     try {
       const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) });
@@ -421,15 +439,24 @@ async function measureScenario(
   const probe = await fetch(`${server.url}${probePath}`, { headers: { accept: 'application/json' } });
   const probeBody: unknown = await probe.json().catch(() => undefined);
   if (probe.status !== 200 || !scenario.check(probeBody, probePath)) {
-    throw new Error(`${scenario.name}: GET ${probePath} answered ${probe.status} ${JSON.stringify(probeBody).slice(0, 300)}`);
+    throw new Error(
+      `${scenario.name}: GET ${probePath} answered ${probe.status} ${JSON.stringify(probeBody).slice(0, 300)}`,
+    );
   }
 
   if (parameters.warmupSeconds > 0) {
     progress(engine, `warming up ${scenario.name} for ${parameters.warmupSeconds} s`);
-    await runLoad(server.url, scenario, { connections: parameters.connections, durationSeconds: parameters.warmupSeconds, record: false });
+    await runLoad(server.url, scenario, {
+      connections: parameters.connections,
+      durationSeconds: parameters.warmupSeconds,
+      record: false,
+    });
   }
   const loadBefore = round2(loadavg()[0] ?? 0);
-  progress(engine, `measuring ${scenario.name}: ${parameters.durationSeconds} s, ${parameters.connections} connections`);
+  progress(
+    engine,
+    `measuring ${scenario.name}: ${parameters.durationSeconds} s, ${parameters.connections} connections`,
+  );
   const { result, latencies } = await runLoad(server.url, scenario, {
     connections: parameters.connections,
     durationSeconds: parameters.durationSeconds,
@@ -502,7 +529,10 @@ interface EngineResult {
 }
 
 async function benchEngine(engine: DatabaseEngine, parameters: Parameters): Promise<EngineResult> {
-  progress(engine, engine === 'pglite' ? 'preparing a fresh database in a temporary folder' : `recreating ${benchDatabaseName}`);
+  progress(
+    engine,
+    engine === 'pglite' ? 'preparing a fresh database in a temporary folder' : `recreating ${benchDatabaseName}`,
+  );
   const prepared = engine === 'pglite' ? await preparePglite(parameters) : await preparePostgres(parameters);
   try {
     progress(engine, 'starting the server');
@@ -512,7 +542,9 @@ async function benchEngine(engine: DatabaseEngine, parameters: Parameters): Prom
     let exit: Awaited<ReturnType<ServerProcess['stop']>>;
     let peakRssMiB: number | null = null;
     try {
-      scenarios.push(await measureScenario(engine, server, municipalityScenario(prepared.lgCodes, parameters.seed), parameters));
+      scenarios.push(
+        await measureScenario(engine, server, municipalityScenario(prepared.lgCodes, parameters.seed), parameters),
+      );
       peakRssMiB = await server.peakRssMiB();
     } finally {
       progress(engine, 'stopping the server (SIGTERM)');
@@ -540,10 +572,14 @@ async function benchEngine(engine: DatabaseEngine, parameters: Parameters): Prom
 // Report
 
 function table(header: string[], rows: string[][], rightAligned: Set<number>): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const format = (row: string[]) =>
     row
-      .map((cell, column) => (rightAligned.has(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
+      .map((cell, column) =>
+        rightAligned.has(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+      )
       .join('  ')
       .trimEnd();
   return [format(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(format)].join('\n');
@@ -579,21 +615,31 @@ function report(results: EngineResult[]): string {
   const busy = results.flatMap((result) =>
     result.scenarios
       .filter((scenario) => Math.max(scenario.loadAverage1m.before, scenario.loadAverage1m.after) > cpuCount)
-      .map((scenario) => `${result.engine} ${scenario.scenario} (${scenario.loadAverage1m.before} → ${scenario.loadAverage1m.after})`),
+      .map(
+        (scenario) =>
+          `${result.engine} ${scenario.scenario} (${scenario.loadAverage1m.before} → ${scenario.loadAverage1m.after})`,
+      ),
   );
   return [
     table(['engine', 'scenario', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'], loadRows, new Set([2, 3, 4, 5, 6])),
     '',
     table(['engine', 'generated rows', 'seconds', 'rows/s', 'per generator'], generatorRows, new Set([1, 2, 3])),
     ...(busy.length > 0
-      ? ['', `warning: the 1-minute load average exceeded the ${cpuCount} CPUs during ${busy.join(', ')}; other processes competed for CPU`]
+      ? [
+          '',
+          `warning: the 1-minute load average exceeded the ${cpuCount} CPUs during ${busy.join(', ')}; other processes competed for CPU`,
+        ]
       : []),
   ].join('\n');
 }
 
 function gitCommit(): string | null {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return null;
   }
@@ -601,7 +647,10 @@ function gitCommit(): string | null {
 
 /** ISO 8601 basic format (20261122T083000Z): sortable, and without the colons some file systems refuse. */
 function fileTimestamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 async function main(): Promise<number> {

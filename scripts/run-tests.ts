@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../src/platform/db/database.js';
-import { prepareFreshDatabase } from '../test/support/database.js';
+import { dropDatabase, prepareFreshDatabase } from '../test/support/database.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -40,7 +40,6 @@ async function preparePostgresTemplate(adminUrl: string): Promise<string> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${name}`);
   } finally {
     await admin.end();
@@ -58,29 +57,28 @@ async function preparePostgresTemplate(adminUrl: string): Promise<string> {
 
 const extraArgs = process.argv.slice(2);
 const explicitFiles = extraArgs.filter((arg) => /\.test\.tsx?$/.test(arg));
-const files = explicitFiles.length > 0 ? explicitFiles : [...(await findTestFiles('src')), ...(await findTestFiles('test'))];
+const files =
+  explicitFiles.length > 0 ? explicitFiles : [...(await findTestFiles('src')), ...(await findTestFiles('test'))];
 const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test' };
 const adminUrl = process.env.TEST_DATABASE_URL;
 if (adminUrl) env.TEST_PG_TEMPLATE = await preparePostgresTemplate(adminUrl);
 else env.TEST_PGLITE_TEMPLATE = await preparePgliteTemplate();
 process.stdout.write(`Running ${files.length} test files on ${adminUrl ? 'PostgreSQL' : 'PGlite'}\n`);
 
-async function dropPostgresTemplate(adminUrl: string, name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-}
-
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...extraArgs.filter((arg) => !explicitFiles.includes(arg)), ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-reporter=spec',
+    ...extraArgs.filter((arg) => !explicitFiles.includes(arg)),
+    ...files,
+  ],
   { cwd: root, env, stdio: 'inherit' },
 );
 child.on('exit', (code, signal) => {
-  const cleanup = adminUrl && env.TEST_PG_TEMPLATE ? dropPostgresTemplate(adminUrl, env.TEST_PG_TEMPLATE) : Promise.resolve();
+  const cleanup = adminUrl && env.TEST_PG_TEMPLATE ? dropDatabase(adminUrl, env.TEST_PG_TEMPLATE) : Promise.resolve();
   cleanup.finally(() => process.exit(code ?? (signal ? 1 : 0)));
 });

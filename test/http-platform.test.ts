@@ -86,7 +86,12 @@ describe('HTTP platform', () => {
     assert.equal(response.status, 200);
     const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
     assert.equal(document.openapi, '3.1.0');
-    for (const path of ['/api/v1/municipalities', '/api/v1/municipalities/{lgCode}', '/api/v1/prefectures', '/readyz']) {
+    for (const path of [
+      '/api/v1/municipalities',
+      '/api/v1/municipalities/{lgCode}',
+      '/api/v1/prefectures',
+      '/readyz',
+    ]) {
       assert.ok(document.paths[path], `${path} documented`);
     }
     await SwaggerParser.validate(structuredClone(document) as never);

@@ -39,8 +39,12 @@ async function startMain(env: Record<string, string>): Promise<ServerProcess> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const listening = started.logs().find((entry) => entry.msg === 'listening');
-    if (listening) return { child: started.child, url: String(listening.url), logs: started.logs(), exited: started.exited };
-    const code = await Promise.race([started.exited, new Promise((resolve) => setTimeout(() => resolve('waiting'), 100))]);
+    if (listening)
+      return { child: started.child, url: String(listening.url), logs: started.logs(), exited: started.exited };
+    const code = await Promise.race([
+      started.exited,
+      new Promise((resolve) => setTimeout(() => resolve('waiting'), 100)),
+    ]);
     if (code !== 'waiting') throw new Error(`server exited with ${String(code)}: ${JSON.stringify(started.output())}`);
   }
   started.child.kill('SIGKILL');

@@ -60,7 +60,13 @@ describe('tenant isolation by row-level security', () => {
       withTenant(database.db, kesennuma, (scope) =>
         scope.trx
           .insertInto('audit_events')
-          .values({ lg_code: kamiyama, id: uuidv7(), actor_kind: 'system', action: 'test.intrusion', subject_type: 'test' })
+          .values({
+            lg_code: kamiyama,
+            id: uuidv7(),
+            actor_kind: 'system',
+            action: 'test.intrusion',
+            subject_type: 'test',
+          })
           .execute(),
       ),
       /row-level security/,
@@ -123,12 +129,21 @@ describe('tenant isolation by row-level security', () => {
       select relname from pg_class
       where relname in ('tenants', 'audit_events') and relrowsecurity and relforcerowsecurity
       order by relname`.execute(database.db);
-    assert.deepEqual(forced.rows.map((row) => row.relname), ['audit_events', 'tenants']);
+    assert.deepEqual(
+      forced.rows.map((row) => row.relname),
+      ['audit_events', 'tenants'],
+    );
   });
 
   it('refuses a malformed tenant code before it reaches SQL', async () => {
-    await assert.rejects(withTenant(database.db, "042056'; reset role; --", async () => undefined), /invalid lg_code/);
-    await assert.rejects(withTenant(database.db, '042055', async () => undefined), /invalid lg_code/);
+    await assert.rejects(
+      withTenant(database.db, "042056'; reset role; --", async () => undefined),
+      /invalid lg_code/,
+    );
+    await assert.rejects(
+      withTenant(database.db, '042055', async () => undefined),
+      /invalid lg_code/,
+    );
   });
 
   it('every table with an lg_code column has forced row-level security, except reference data and jobs', async () => {

@@ -113,7 +113,14 @@ export class AppError extends Error {
 }
 
 const unavailableSqlStates = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
-const unavailableSystemCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH']);
+const unavailableSystemCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
 
 /** True for errors that mean "the database is not reachable right now" rather than a bug. */
 export function isDatabaseUnavailableError(error: unknown): boolean {
@@ -121,10 +128,15 @@ export function isDatabaseUnavailableError(error: unknown): boolean {
   for (let depth = 0; depth < 5 && current instanceof Error; depth += 1) {
     const code = (current as Error & { code?: unknown }).code;
     if (typeof code === 'string' && (unavailableSqlStates.has(code) || unavailableSystemCodes.has(code))) return true;
-    if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|PGlite is closed|driver has already been destroyed|Cannot use a pool after calling end/i.test(current.message)) {
+    if (
+      /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|PGlite is closed|driver has already been destroyed|Cannot use a pool after calling end/i.test(
+        current.message,
+      )
+    ) {
       return true;
     }
-    if (current instanceof AggregateError && current.errors.some((inner) => isDatabaseUnavailableError(inner))) return true;
+    if (current instanceof AggregateError && current.errors.some((inner) => isDatabaseUnavailableError(inner)))
+      return true;
     current = current.cause;
   }
   return false;

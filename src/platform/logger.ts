@@ -7,13 +7,13 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
-    level,
-    base: { service: 'furusato' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: ['req.headers.cookie', 'req.headers.authorization', '*.email', '*.name', '*.address', '*.password'],
-      censor: '[redacted]',
-    },
+      level,
+      base: { service: 'furusato' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: ['req.headers.cookie', 'req.headers.authorization', '*.email', '*.name', '*.address', '*.password'],
+        censor: '[redacted]',
+      },
     },
     destination,
   );

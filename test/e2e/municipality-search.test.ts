@@ -126,11 +126,17 @@ describe('municipality search in a browser', { skip: browserSkipReason(), timeou
     await page.waitForURL((url) => url.searchParams.get('page') === '2');
     assert.equal(new URL(page.url()).searchParams.get('prefecture'), '01');
     assert.equal(await page.getByLabel('都道府県').inputValue(), '01');
-    assert.match(await page.getByRole('status').innerText(), new RegExp(`^${totalOf(hokkaido).toLocaleString('ja-JP')}件（2 / `));
+    assert.match(
+      await page.getByRole('status').innerText(),
+      new RegExp(`^${totalOf(hokkaido).toLocaleString('ja-JP')}件（2 / `),
+    );
     const namesOnPageTwo = await page.locator('.result-list li a').allInnerTexts();
     assert.ok(namesOnPageTwo.length > 0);
     assert.ok(!namesOnPageTwo.includes(firstOnPageOne), 'page 2 repeats page 1');
-    assert.ok(namesOnPageTwo.every((name) => name.startsWith('北海道')), namesOnPageTwo.join(', '));
+    assert.ok(
+      namesOnPageTwo.every((name) => name.startsWith('北海道')),
+      namesOnPageTwo.join(', '),
+    );
   });
 
   it('works with JavaScript turned off', async () => {
@@ -160,7 +166,11 @@ describe('municipality search in a browser', { skip: browserSkipReason(), timeou
     assert.equal(await focused.innerText(), '本文へ移動');
     const box = await focused.boundingBox();
     assert.ok(box && box.y >= 0 && box.height > 0, 'the skip link is on screen when focused');
-    assert.notEqual(await focused.evaluate((element) => getComputedStyle(element).outlineStyle), 'none', 'focus is visible');
+    assert.notEqual(
+      await focused.evaluate((element) => getComputedStyle(element).outlineStyle),
+      'none',
+      'focus is visible',
+    );
     await page.keyboard.press('Enter');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
 
@@ -209,7 +219,10 @@ describe('municipality search in a browser', { skip: browserSkipReason(), timeou
     assert.equal(await language(page), 'en');
     assert.equal(await heading(page), 'Furusato Resident Registration');
 
-    await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link', { name: 'Find a local government' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main menu' })
+      .getByRole('link', { name: 'Find a local government' })
+      .click();
     await page.waitForURL((url) => url.pathname === '/municipalities' && !url.searchParams.has('lang'));
     assert.equal(await language(page), 'en');
     assert.equal(await heading(page), 'Find a local government');
@@ -246,7 +259,13 @@ describe('municipality search in a browser', { skip: browserSkipReason(), timeou
 
   it('has no serious or critical accessibility violations (axe)', async () => {
     const page = await openPage();
-    const pages = ['/', '/municipalities?q=%E3%81%8B%E3%81%BF', `/municipalities/${kesennuma.lgCode}`, '/municipalities/999999', '/municipalities?page=abc'];
+    const pages = [
+      '/',
+      '/municipalities?q=%E3%81%8B%E3%81%BF',
+      `/municipalities/${kesennuma.lgCode}`,
+      '/municipalities/999999',
+      '/municipalities?page=abc',
+    ];
     const found: string[] = [];
     for (const path of pages) {
       await page.goto(path);
@@ -262,12 +281,19 @@ describe('municipality search in a browser', { skip: browserSkipReason(), timeou
 
   it('loads pages under the CSP without console errors', async () => {
     const page = await openPage();
-    for (const path of ['/', '/municipalities?q=%E3%81%91%E3%81%9B%E3%82%93', `/municipalities/${kesennuma.lgCode}`, '/municipalities?lang=en']) {
+    for (const path of [
+      '/',
+      '/municipalities?q=%E3%81%91%E3%81%9B%E3%82%93',
+      `/municipalities/${kesennuma.lgCode}`,
+      '/municipalities?lang=en',
+    ]) {
       const response = await page.goto(path);
       assert.equal(response?.status(), 200, path);
       // Without the header there would be nothing to violate; the console check below relies on it.
       assert.match(response?.headers()['content-security-policy'] ?? '', /script-src 'self'/, path);
-      const styled = await page.locator('.site-header').evaluate((element) => getComputedStyle(element).borderBottomStyle);
+      const styled = await page
+        .locator('.site-header')
+        .evaluate((element) => getComputedStyle(element).borderBottomStyle);
       assert.equal(styled, 'solid', `${path}: app.css was applied`);
     }
     // The afterEach hook fails the test on any console error or uncaught exception seen here.
@@ -290,9 +316,14 @@ describe('municipality search in a browser', { skip: browserSkipReason(), timeou
       ] as const) {
         await page.goto(path);
         await page.evaluate(() => document.fonts.ready.then(() => undefined));
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
         assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow}px at ${viewport.width}px wide`);
-        await page.screenshot({ path: `${screenshotFolder}municipality-${label}-${viewport.name}.png`, fullPage: true });
+        await page.screenshot({
+          path: `${screenshotFolder}municipality-${label}-${viewport.name}.png`,
+          fullPage: true,
+        });
       }
     });
   }

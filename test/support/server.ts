@@ -15,7 +15,10 @@ export interface TestServer {
  * The whole app over real HTTP on a free loopback port, for a browser to talk to. The app is built only
  * once the port is known, because the CSRF check compares a form's Origin with PUBLIC_URL.
  */
-export async function startTestServer(database: DatabaseHandle, configOverrides: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  database: DatabaseHandle,
+  configOverrides: Record<string, string> = {},
+): Promise<TestServer> {
   let app: AppRouter | undefined;
   const server: ServerType = await new Promise((resolve) => {
     const created = serve(

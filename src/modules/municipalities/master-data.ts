@@ -20,7 +20,10 @@ interface ParsedMaster {
 
 /** Splits simple CSV (no quoted fields in these files) into records keyed by header. */
 function parseCsv(text: string): Array<Record<string, string>> {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((line) => line.trim() !== '');
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '');
   const header = (lines.shift() ?? '').split(',');
   return lines.map((line, index) => {
     const cells = line.split(',');

@@ -3,7 +3,7 @@ import { createRouter, type AppEnv, type AppRouter } from '../../platform/http/a
 import { AppError } from '../../platform/errors.js';
 import { isValidLgCode } from '../../platform/lg-code.js';
 import { Layout, pageContext, renderPage, type PageContext } from '../../platform/ui/layout.js';
-import { MunicipalitySearchQuery } from './municipalities.routes.js';
+import { MunicipalitySearchQuery, searchInputFrom } from './municipalities.routes.js';
 import {
   getMunicipality,
   kindLabels,
@@ -46,18 +46,10 @@ async function searchPage(c: Context<AppEnv>) {
         const field = String(issue.path[0] ?? '');
         return t(fieldLabels[field] ?? { ja: field, en: field });
       });
-  const query = parsed.success ? parsed.data : { page: 1, perPage: 20 };
   const result = parsed.success
     ? await searchMunicipalities({
         db,
-        input: {
-          ...(query.prefecture ? { prefectureCode: query.prefecture } : {}),
-          ...(query.q ? { q: query.q } : {}),
-          ...(query.kind ? { kind: query.kind } : {}),
-          ...(query.participating ? { participating: query.participating === 'true' } : {}),
-          page: query.page,
-          perPage: query.perPage,
-        },
+        input: searchInputFrom(parsed.data),
       })
     : undefined;
 
@@ -83,7 +75,15 @@ async function searchPage(c: Context<AppEnv>) {
           <span class="hint" id="q-hint">
             {t({ ja: '例: けせんぬま、気仙沼、カミヤマ', en: 'e.g. けせんぬま, 気仙沼, カミヤマ' })}
           </span>
-          <input type="search" id="q" name="q" value={raw.q ?? ''} maxlength={50} aria-describedby="q-hint" autocomplete="off" />
+          <input
+            type="search"
+            id="q"
+            name="q"
+            value={raw.q ?? ''}
+            maxlength={50}
+            aria-describedby="q-hint"
+            autocomplete="off"
+          />
         </div>
         <div class="field">
           <label for="prefecture">{t(fieldLabels.prefecture!)}</label>
@@ -162,7 +162,11 @@ async function searchPage(c: Context<AppEnv>) {
             </ul>
           )}
           <nav class="pager" aria-label={t({ ja: 'ページ送り', en: 'Pagination' })}>
-            {result.page > 1 ? <a href={pageHref(result.page - 1)}>{t({ ja: '← 前のページ', en: '← Previous' })}</a> : <span />}
+            {result.page > 1 ? (
+              <a href={pageHref(result.page - 1)}>{t({ ja: '← 前のページ', en: '← Previous' })}</a>
+            ) : (
+              <span />
+            )}
             {result.page < result.totalPages ? (
               <a href={pageHref(result.page + 1)}>{t({ ja: '次のページ →', en: 'Next →' })}</a>
             ) : (
@@ -206,7 +210,10 @@ async function detailPage(c: Context<AppEnv>) {
         <dt>{t({ ja: 'この仕組みへの参加', en: 'On this platform' })}</dt>
         <dd>
           {government.participating
-            ? t({ ja: '参加しています。ふるさと住民として登録できます。', en: 'Participating: you can register as a hometown resident.' })
+            ? t({
+                ja: '参加しています。ふるさと住民として登録できます。',
+                en: 'Participating: you can register as a hometown resident.',
+              })
             : t({ ja: 'まだ参加していません。', en: 'Not participating yet.' })}
         </dd>
         {government.url && (

@@ -34,7 +34,9 @@ function localGovernmentColumns(db: Kysely<Database>) {
     ]);
 }
 
-export type LocalGovernmentRecord = Awaited<ReturnType<ReturnType<typeof localGovernmentColumns>['executeTakeFirstOrThrow']>>;
+export type LocalGovernmentRecord = Awaited<
+  ReturnType<ReturnType<typeof localGovernmentColumns>['executeTakeFirstOrThrow']>
+>;
 
 /** One page of the master, filtered, in code order, with the total for paging. */
 export async function searchLocalGovernments(db: Kysely<Database>, search: LocalGovernmentSearch) {
@@ -86,7 +88,10 @@ export async function lockTenant(scope: TenantScope): Promise<TenantRow | undefi
   return scope.trx.selectFrom('tenants').selectAll().where(ownedBy(scope)).forUpdate().executeTakeFirst();
 }
 
-export async function updateTenantSettingsRow(scope: TenantScope, settings: Record<string, unknown>): Promise<TenantRow> {
+export async function updateTenantSettingsRow(
+  scope: TenantScope,
+  settings: Record<string, unknown>,
+): Promise<TenantRow> {
   return scope.trx
     .updateTable('tenants')
     .set({ settings: JSON.stringify(settings), updated_at: sql<Date>`now()` })

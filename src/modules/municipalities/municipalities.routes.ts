@@ -2,7 +2,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, type AppRouter } from '../../platform/http/app.js';
 import { problemResponse } from '../../platform/http/problem.js';
 import { LgCode, PrefectureCode } from '../../platform/lg-code.js';
-import { getMunicipality, listPrefectures, localGovernmentKinds, searchMunicipalities } from './municipalities.service.js';
+import {
+  getMunicipality,
+  listPrefectures,
+  localGovernmentKinds,
+  searchMunicipalities,
+  type SearchMunicipalitiesInput,
+} from './municipalities.service.js';
 
 const tags = ['municipalities'];
 
@@ -45,11 +51,26 @@ export const MunicipalitySearchQuery = z.object({
     .max(50)
     .optional()
     .meta({ description: 'Prefix of the name in kanji or of its reading in kana', example: 'けせん' }),
-  kind: z.enum(localGovernmentKinds).optional().meta({ description: 'Wards of designated cities are listed only when asked for' }),
+  kind: z
+    .enum(localGovernmentKinds)
+    .optional()
+    .meta({ description: 'Wards of designated cities are listed only when asked for' }),
   participating: z.enum(['true', 'false']).optional(),
   page: z.coerce.number().int().min(1).max(10_000).default(1),
   perPage: z.coerce.number().int().min(1).max(100).default(20),
 });
+
+/** The same query drives the API and the 「自治体をさがす」 page. */
+export function searchInputFrom(query: z.infer<typeof MunicipalitySearchQuery>): SearchMunicipalitiesInput {
+  return {
+    ...(query.prefecture ? { prefectureCode: query.prefecture } : {}),
+    ...(query.q ? { q: query.q } : {}),
+    ...(query.kind ? { kind: query.kind } : {}),
+    ...(query.participating ? { participating: query.participating === 'true' } : {}),
+    page: query.page,
+    perPage: query.perPage,
+  };
+}
 
 const listMunicipalitiesRoute = createRoute({
   method: 'get',
@@ -58,7 +79,10 @@ const listMunicipalitiesRoute = createRoute({
   summary: 'Search local governments (自治体をさがす)',
   request: { query: MunicipalitySearchQuery },
   responses: {
-    200: { description: 'One page of local governments', content: { 'application/json': { schema: MunicipalityPageSchema } } },
+    200: {
+      description: 'One page of local governments',
+      content: { 'application/json': { schema: MunicipalityPageSchema } },
+    },
     400: problemResponse('A query parameter is invalid'),
     503: problemResponse('The database cannot be reached'),
   },
@@ -115,14 +139,7 @@ export function municipalityRoutes(): AppRouter {
     const query = c.req.valid('query');
     const result = await searchMunicipalities({
       db: c.get('deps').database.db,
-      input: {
-        ...(query.prefecture ? { prefectureCode: query.prefecture } : {}),
-        ...(query.q ? { q: query.q } : {}),
-        ...(query.kind ? { kind: query.kind } : {}),
-        ...(query.participating ? { participating: query.participating === 'true' } : {}),
-        page: query.page,
-        perPage: query.perPage,
-      },
+      input: searchInputFrom(query),
     });
     return c.json(result, 200);
   });

@@ -136,7 +136,12 @@ export interface Tenant {
 }
 
 function toTenant(row: TenantRow): Tenant {
-  return { lgCode: row.lg_code, status: row.status, settings: TenantSettings.parse(row.settings), joinedAt: row.joined_at };
+  return {
+    lgCode: row.lg_code,
+    status: row.status,
+    settings: TenantSettings.parse(row.settings),
+    joinedAt: row.joined_at,
+  };
 }
 
 /** 参加: a prefecture or municipality becomes a tenant. Audited in the same transaction. */

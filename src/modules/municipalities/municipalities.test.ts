@@ -108,7 +108,10 @@ describe('municipalities', () => {
         assert.equal(status, 400);
         assert.match(type ?? '', /^application\/problem\+json/);
         assert.equal(body.code, 'validation_failed');
-        assert.deepEqual(body.errors.map((error) => [error.field, error.in]), [[field, 'query']]);
+        assert.deepEqual(
+          body.errors.map((error) => [error.field, error.in]),
+          [[field, 'query']],
+        );
       });
     }
   });
@@ -165,14 +168,20 @@ describe('municipalities', () => {
           { 'Accept-Language': 'en-US,en;q=0.9' },
         );
         assert.equal(status, 400, code);
-        assert.deepEqual(body.errors.map((error) => [error.field, error.in]), [['lgCode', 'path']], code);
+        assert.deepEqual(
+          body.errors.map((error) => [error.field, error.in]),
+          [['lgCode', 'path']],
+          code,
+        );
         assert.equal(body.title, 'Invalid input');
       }
     });
   });
 
   it('GET /api/v1/prefectures lists the 47 prefectures', async () => {
-    const { body } = await getJson<{ items: Array<{ code: string; name: string; nameEn: string }> }>('/api/v1/prefectures');
+    const { body } = await getJson<{ items: Array<{ code: string; name: string; nameEn: string }> }>(
+      '/api/v1/prefectures',
+    );
     assert.equal(body.items.length, 47);
     assert.deepEqual(body.items[46], { ...body.items[46], code: '47', name: '沖縄県', nameEn: 'Okinawa' });
   });
@@ -264,7 +273,12 @@ describe('municipalities', () => {
       );
       assert.deepEqual(event.data, { changedKeys: ['contactEmail', 'contactPhone'] });
       await assert.rejects(
-        updateTenantSettings({ db: database.db, actor: operator, lgCode: '042056', settings: { contactEmail: 'not-an-address' } }),
+        updateTenantSettings({
+          db: database.db,
+          actor: operator,
+          lgCode: '042056',
+          settings: { contactEmail: 'not-an-address' },
+        }),
       );
       const unchanged = await getTenant({ db: database.db, lgCode: '042056' });
       assert.equal(unchanged.settings.contactEmail, 'new@kesennuma.example.jp');

@@ -44,7 +44,8 @@ export async function openDatabase(target: DatabaseTarget, logger?: Logger): Pro
     });
     // A client losing its server, idle or checked out, must not crash the process: without a listener
     // pg raises the 'error' event as an uncaught exception. The query in flight reports the failure.
-    const onConnectionLost = (error: Error) => logger?.warn({ err: { message: error.message } }, 'database connection lost');
+    const onConnectionLost = (error: Error) =>
+      logger?.warn({ err: { message: error.message } }, 'database connection lost');
     pool.on('error', onConnectionLost);
     pool.on('connect', (client) => client.on('error', onConnectionLost));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

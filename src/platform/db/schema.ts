@@ -17,13 +17,7 @@ export interface PrefecturesTable {
   url: string;
 }
 
-export type LocalGovernmentKind =
-  | 'prefecture'
-  | 'city'
-  | 'town'
-  | 'village'
-  | 'special_ward'
-  | 'designated_city_ward';
+export type LocalGovernmentKind = 'prefecture' | 'city' | 'town' | 'village' | 'special_ward' | 'designated_city_ward';
 
 export interface LocalGovernmentsTable {
   lg_code: string;

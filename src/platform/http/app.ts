@@ -136,8 +136,19 @@ export function createApp(deps: AppDeps, options: { renderErrorPage: HtmlErrorRe
       permissionsPolicy: { camera: ['self'], geolocation: [], microphone: [] },
     }),
   );
-  app.use(csrf({ origin: (origin) => origin === new URL(deps.config.PUBLIC_URL).origin || isLoopbackOrigin(origin, production) }));
-  app.use(bodyLimit({ maxSize: 1024 * 1024, onError: () => { throw new AppError('payload_too_large'); } }));
+  app.use(
+    csrf({
+      origin: (origin) => origin === new URL(deps.config.PUBLIC_URL).origin || isLoopbackOrigin(origin, production),
+    }),
+  );
+  app.use(
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: () => {
+        throw new AppError('payload_too_large');
+      },
+    }),
+  );
   app.use(
     languageDetector({
       supportedLanguages: ['ja', 'en'],
@@ -163,7 +174,11 @@ export function createApp(deps: AppDeps, options: { renderErrorPage: HtmlErrorRe
     if (error.status >= 500) {
       const cause = error.cause instanceof Error ? error.cause : undefined;
       deps.logger.error(
-        { requestId: c.get('requestId'), code: error.code, err: cause ? { type: cause.name, message: cause.message, stack: cause.stack } : undefined },
+        {
+          requestId: c.get('requestId'),
+          code: error.code,
+          err: cause ? { type: cause.name, message: cause.message, stack: cause.stack } : undefined,
+        },
         'request error',
       );
     }

@@ -67,7 +67,11 @@ async function secondsUntilRunAt(id: string): Promise<number> {
   return row.seconds;
 }
 
-async function waitFor(description: string, condition: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+async function waitFor(
+  description: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
@@ -125,7 +129,12 @@ describe('enqueueJob and transactions', () => {
       database.db.transaction().execute(async (trx) => {
         await enqueueJob(trx, definition, { citizen: 'rolled-back' });
         seenInside = Number(
-          (await trx.selectFrom('jobs').select((eb) => eb.fn.countAll<string>().as('count')).executeTakeFirstOrThrow()).count,
+          (
+            await trx
+              .selectFrom('jobs')
+              .select((eb) => eb.fn.countAll<string>().as('count'))
+              .executeTakeFirstOrThrow()
+          ).count,
         );
         throw new Error('use case failed');
       }),
@@ -151,7 +160,9 @@ describe('enqueueJob and transactions', () => {
 
     const runner = createRunner([definition]);
     assert.equal(await runner.drain(), 1);
-    assert.deepEqual(calls, [{ payload: { citizen: 'committed', note: 'hello' }, attempt: 1, lgCode: '131016', jobId: id }]);
+    assert.deepEqual(calls, [
+      { payload: { citizen: 'committed', note: 'hello' }, attempt: 1, lgCode: '131016', jobId: id },
+    ]);
     const done = await jobById(id);
     assert.equal(done.status, 'succeeded');
     assert.equal(done.attempts, 1);
@@ -172,11 +183,20 @@ describe('enqueueJob and transactions', () => {
 
   it('does not run a job before its runAt', async () => {
     const { definition, calls } = recordingJob('test.greet');
-    const { id } = await enqueueJob(database.db, definition, { citizen: 'later' }, { runAt: new Date(Date.now() + 3_600_000) });
+    const { id } = await enqueueJob(
+      database.db,
+      definition,
+      { citizen: 'later' },
+      { runAt: new Date(Date.now() + 3_600_000) },
+    );
     const runner = createRunner([definition]);
     assert.equal(await runner.drain(), 0);
     assert.equal((await jobById(id)).status, 'pending');
-    await database.db.updateTable('jobs').set({ run_at: sql<Date>`now()` }).where('id', '=', id).execute();
+    await database.db
+      .updateTable('jobs')
+      .set({ run_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .execute();
     assert.equal(await runner.drain(), 1);
     assert.equal(calls.length, 1);
   });
@@ -225,7 +245,11 @@ describe('retries and failures', () => {
     assert.equal(await runner.runNext(), false, 'not retried before the backoff has passed');
     assert.equal(calls.length, 1);
 
-    await database.db.updateTable('jobs').set({ run_at: sql<Date>`now()` }).where('id', '=', id).execute();
+    await database.db
+      .updateTable('jobs')
+      .set({ run_at: sql<Date>`now()` })
+      .where('id', '=', id)
+      .execute();
     assert.equal(await runner.runNext(), true);
     assert.equal((await jobById(id)).status, 'succeeded');
     assert.deepEqual(
@@ -290,7 +314,11 @@ describe('retries and failures', () => {
     // enqueueJob validates, so a payload from an older producer is written directly.
     const { id } = await database.db
       .insertInto('jobs')
-      .values({ id: '019a0000-0000-7000-8000-000000000001', name: 'test.greet', payload: JSON.stringify({ citizen: 42 }) })
+      .values({
+        id: '019a0000-0000-7000-8000-000000000001',
+        name: 'test.greet',
+        payload: JSON.stringify({ citizen: 42 }),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     assert.equal(await createRunner([definition]).drain(), 1);
@@ -303,7 +331,11 @@ describe('retries and failures', () => {
 
   it('fails a job that no definition handles', async () => {
     const { definition, calls } = recordingJob('test.greet');
-    const { id } = await enqueueJob(database.db, { ...definition, name: 'test.nobody-handles-this' }, { citizen: 'orphan' });
+    const { id } = await enqueueJob(
+      database.db,
+      { ...definition, name: 'test.nobody-handles-this' },
+      { citizen: 'orphan' },
+    );
     assert.equal(await createRunner([definition]).drain(), 1);
     assert.deepEqual(calls, []);
     const job = await jobById(id);
@@ -359,7 +391,9 @@ describe('idempotency', () => {
       .execute();
     assert.equal(await runner.drain(), 1);
     assert.equal(runs, 2, 'the handler was delivered twice');
-    const effects = await sql<{ key: string; job_id: string }>`select key, job_id from job_test_effects`.execute(database.db);
+    const effects = await sql<{ key: string; job_id: string }>`select key, job_id from job_test_effects`.execute(
+      database.db,
+    );
     assert.deepEqual(effects.rows, [{ key: 'certificate:42', job_id: id }]);
     assert.equal((await jobById(id)).attempts, 2);
   });
@@ -384,17 +418,29 @@ describe('schedules', () => {
   }
 
   async function scheduledJobs(): Promise<JobRow[]> {
-    return database.db.selectFrom('jobs').selectAll().where('name', '=', 'test.nightly').orderBy('created_at').orderBy('id').execute();
+    return database.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('name', '=', 'test.nightly')
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
   }
 
   it('computes the next run in the given time zone', () => {
-    assert.equal(nextRunAfter('0 3 * * *', 'Asia/Tokyo', new Date('2026-11-22T00:00:00Z')).toISOString(), '2026-11-22T18:00:00.000Z');
+    assert.equal(
+      nextRunAfter('0 3 * * *', 'Asia/Tokyo', new Date('2026-11-22T00:00:00Z')).toISOString(),
+      '2026-11-22T18:00:00.000Z',
+    );
     assert.equal(
       nextRunAfter('0 3 * * *', 'Asia/Tokyo', new Date('2026-11-22T18:00:00Z')).toISOString(),
       '2026-11-23T18:00:00.000Z',
       'strictly after the given instant',
     );
-    assert.equal(nextRunAfter('0 3 * * *', 'UTC', new Date('2026-11-22T00:00:00Z')).toISOString(), '2026-11-22T03:00:00.000Z');
+    assert.equal(
+      nextRunAfter('0 3 * * *', 'UTC', new Date('2026-11-22T00:00:00Z')).toISOString(),
+      '2026-11-22T03:00:00.000Z',
+    );
     assert.throws(() => nextRunAfter('0 0 30 2 *', 'Asia/Tokyo', new Date('2026-11-22T00:00:00Z')), /never fires/);
   });
 
@@ -518,7 +564,11 @@ describe('claims and crashed workers', () => {
     await started.promise;
     assert.equal((await jobById(id)).locked_by, slowRunner.workerId);
 
-    await database.db.updateTable('jobs').set({ locked_until: sql<Date>`now() - interval '1 second'` }).where('id', '=', id).execute();
+    await database.db
+      .updateTable('jobs')
+      .set({ locked_until: sql<Date>`now() - interval '1 second'` })
+      .where('id', '=', id)
+      .execute();
     assert.equal(await createRunner([fast]).runNext(), true);
     assert.equal((await jobById(id)).status, 'succeeded');
 
@@ -539,7 +589,12 @@ describe('claims and crashed workers', () => {
     const { id } = await enqueueJob(database.db, definition, { citizen: 'crasher' }, { maxAttempts: 2 });
     await database.db
       .updateTable('jobs')
-      .set({ status: 'running', attempts: 2, locked_by: 'worker-dead', locked_until: sql<Date>`now() - interval '1 second'` })
+      .set({
+        status: 'running',
+        attempts: 2,
+        locked_by: 'worker-dead',
+        locked_until: sql<Date>`now() - interval '1 second'`,
+      })
       .where('id', '=', id)
       .execute();
     assert.equal(await createRunner([definition]).runNext(), true);
@@ -554,11 +609,20 @@ describe('claims and crashed workers', () => {
     const { id: abandoned } = await enqueueJob(database.db, definition, { citizen: 'abandoned' });
     await database.db
       .updateTable('jobs')
-      .set({ status: 'running', attempts: 1, locked_by: 'worker-dead', locked_until: sql<Date>`now() - interval '1 second'` })
+      .set({
+        status: 'running',
+        attempts: 1,
+        locked_by: 'worker-dead',
+        locked_until: sql<Date>`now() - interval '1 second'`,
+      })
       .where('id', '=', abandoned)
       .execute();
 
-    const secondProcess = await openDatabase({ engine: 'postgres', connectionString: connectionStringOf(database), poolMax: 2 });
+    const secondProcess = await openDatabase({
+      engine: 'postgres',
+      connectionString: connectionStringOf(database),
+      poolMax: 2,
+    });
     try {
       const runner = new JobRunner({ database: secondProcess, definitions: [definition], logger, pollIntervalMs: 50 });
       assert.equal(await runner.runNext(), true);
@@ -580,11 +644,20 @@ describe('claims and crashed workers', () => {
     const { id: held } = await enqueueJob(database.db, definition, { citizen: 'held' });
     await database.db
       .updateTable('jobs')
-      .set({ status: 'running', attempts: 1, locked_by: 'worker-alive', locked_until: sql<Date>`now() + interval '10 minutes'` })
+      .set({
+        status: 'running',
+        attempts: 1,
+        locked_by: 'worker-alive',
+        locked_until: sql<Date>`now() + interval '10 minutes'`,
+      })
       .where('id', '=', held)
       .execute();
 
-    const secondProcess = await openDatabase({ engine: 'postgres', connectionString: connectionStringOf(database), poolMax: 2 });
+    const secondProcess = await openDatabase({
+      engine: 'postgres',
+      connectionString: connectionStringOf(database),
+      poolMax: 2,
+    });
     const runner = new JobRunner({ database: secondProcess, definitions: [definition], logger, pollIntervalMs: 50 });
     try {
       assert.equal(await runner.runNext(), false);
@@ -761,7 +834,11 @@ describe('start and stop', () => {
 
 describe('several runners (PostgreSQL)', () => {
   it('runs each of 50 jobs exactly once with two runners draining together', { skip: needsPostgres }, async () => {
-    const secondProcess = await openDatabase({ engine: 'postgres', connectionString: connectionStringOf(database), poolMax: 3 });
+    const secondProcess = await openDatabase({
+      engine: 'postgres',
+      connectionString: connectionStringOf(database),
+      poolMax: 3,
+    });
     try {
       const job = (runnerName: string) =>
         defineJob({
@@ -778,7 +855,10 @@ describe('several runners (PostgreSQL)', () => {
       for (let n = 0; n < 50; n += 1) await enqueueJob(database.db, job('producer'), { n });
 
       const drained = await Promise.all([first.drain(), first.drain(), second.drain(), second.drain()]);
-      assert.equal(drained.reduce((sum, count) => sum + count, 0), 50);
+      assert.equal(
+        drained.reduce((sum, count) => sum + count, 0),
+        50,
+      );
 
       const runs = await sql<{ total: number; jobs: number; first: number; second: number }>`
         select count(*)::int as total, count(distinct job_id)::int as jobs,

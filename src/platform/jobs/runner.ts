@@ -310,7 +310,13 @@ export class JobRunner {
       });
       await this.db
         .updateTable('jobs')
-        .set({ status: 'succeeded', finished_at: sql<Date>`now()`, locked_by: null, locked_until: null, last_error: null })
+        .set({
+          status: 'succeeded',
+          finished_at: sql<Date>`now()`,
+          locked_by: null,
+          locked_until: null,
+          last_error: null,
+        })
         .where('id', '=', job.id)
         .where('locked_by', '=', this.workerId)
         .execute();
@@ -324,7 +330,13 @@ export class JobRunner {
         .updateTable('jobs')
         .set(
           giveUp
-            ? { status: 'failed', finished_at: sql<Date>`now()`, locked_by: null, locked_until: null, last_error: message.slice(0, 2000) }
+            ? {
+                status: 'failed',
+                finished_at: sql<Date>`now()`,
+                locked_by: null,
+                locked_until: null,
+                last_error: message.slice(0, 2000),
+              }
             : {
                 status: 'pending',
                 run_at: sql<Date>`now() + (interval '1 millisecond' * ${delay})`,

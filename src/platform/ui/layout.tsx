@@ -89,7 +89,11 @@ export function Layout(props: { page: PageContext; title: Localized; children: C
 }
 
 /** Sends a full HTML document. */
-export async function renderPage(c: Context<AppEnv>, element: unknown, status: 200 | 400 | 403 | 404 | 409 | 500 | 503 = 200) {
+export async function renderPage(
+  c: Context<AppEnv>,
+  element: unknown,
+  status: 200 | 400 | 403 | 404 | 409 | 500 | 503 = 200,
+) {
   const html = String(await (element as Promise<string> | string));
   return c.html(`<!DOCTYPE html>${html}`, status);
 }

@@ -255,6 +255,7 @@ async function startServerProcess(engine: DatabaseEngine, databaseEnv: Record<st
     PORT: String(port),
     DEMO_DATA: 'false',
     JOBS_ENABLED: 'false',
+    DEV_SMTP_PORT: '0',
     LOG_LEVEL: 'warn',
   });
 

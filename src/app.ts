@@ -1,6 +1,8 @@
+import { identityPages, identityRoutes } from './modules/identity/index.js';
 import { municipalityPages, municipalityRoutes } from './modules/municipalities/index.js';
 import { createApp, type AppDeps, type AppRouter } from './platform/http/app.js';
 import { systemRoutes } from './platform/http/system.routes.js';
+import { mailboxPages } from './platform/mail/mailbox.pages.js';
 import { renderErrorPage } from './platform/ui/error-page.js';
 
 /** Composition root of the HTTP side: the platform layer, then each module's API and pages. */
@@ -8,6 +10,9 @@ export function buildApp(deps: AppDeps): AppRouter {
   const app = createApp(deps, { renderErrorPage });
   app.route('/', municipalityRoutes());
   app.route('/', municipalityPages());
+  app.route('/', identityRoutes());
+  app.route('/', identityPages());
+  app.route('/', mailboxPages());
   app.route('/', systemRoutes(app));
   return app;
 }

@@ -2,20 +2,34 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
 import { seedDemoData } from './demo/demo-data.js';
-import { jobDefinitions } from './jobs.js';
+import { buildJobDefinitions } from './jobs.js';
 import { loadMasterData } from './modules/municipalities/index.js';
 import type { Config } from './platform/config.js';
 import { openDatabase, type DatabaseHandle } from './platform/db/database.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { JobRunner } from './platform/jobs/runner.js';
 import type { Logger } from './platform/logger.js';
+import { startMailSink, type MailSink } from './platform/mail/mail-sink.js';
+import { createSmtpMailer } from './platform/mail/mailer.js';
 
 export interface RunningServer {
   url: string;
   database: DatabaseHandle;
   jobs: JobRunner | undefined;
+  /** Development: where mail goes when SMTP_URL is unset. */
+  mailSink: MailSink | undefined;
   /** Stops taking connections, lets in-flight requests and the running job finish, then closes the database. */
   stop(): Promise<void>;
+}
+
+async function startDevelopmentMailSink(port: number, logger: Logger): Promise<MailSink> {
+  try {
+    return await startMailSink(port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    logger.warn({ port }, 'development mail port in use; using a free one');
+    return startMailSink(0);
+  }
 }
 
 /** Prepares the database (migrations, master data, demo data) and serves HTTP. */
@@ -35,10 +49,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw error;
   }
 
+  // Without SMTP_URL (never in production: config refuses it) mail goes to a local sink, readable at
+  // /dev/mailbox, so sign-in works on a laptop.
+  const mailSink = config.SMTP_URL ? undefined : await startDevelopmentMailSink(config.DEV_SMTP_PORT, logger);
+  if (mailSink) logger.info({ smtpUrl: mailSink.smtpUrl }, 'development mail sink; read mail at /dev/mailbox');
+  const mailer = createSmtpMailer(config.SMTP_URL ?? mailSink!.smtpUrl, config.MAIL_FROM);
+
   const jobs = config.JOBS_ENABLED
     ? new JobRunner({
         database,
-        definitions: jobDefinitions,
+        definitions: buildJobDefinitions({ mailer }),
         logger,
         pollIntervalMs: config.JOBS_POLL_INTERVAL_MS,
         concurrency: database.engine === 'pglite' ? 1 : 2,
@@ -46,7 +66,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     : undefined;
   await jobs?.start();
 
-  const app = buildApp({ config, logger, database });
+  const app = buildApp({ config, logger, database, ...(mailSink ? { mailSink } : {}) });
   const server: ServerType = await new Promise((resolve) => {
     const created = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(created));
   });
@@ -64,10 +84,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         if ('closeIdleConnections' in server) server.closeIdleConnections();
       });
       await jobs?.stop();
+      mailer.close();
+      await mailSink?.close();
       await database.close();
       logger.info('stopped');
     })();
     return stopping;
   };
-  return { url, database, jobs, stop };
+  return { url, database, jobs, mailSink, stop };
 }

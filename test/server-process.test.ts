@@ -19,7 +19,14 @@ const root = new URL('..', import.meta.url).pathname;
 function spawnMain(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', JOBS_POLL_INTERVAL_MS: '200', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DEV_SMTP_PORT: '0',
+      JOBS_POLL_INTERVAL_MS: '200',
+      ...env,
+    },
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let stdout = '';

@@ -1,5 +1,6 @@
+import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import type { AuditActorKind } from './db/schema.js';
+import type { AuditActorKind, Database } from './db/schema.js';
 import type { TenantScope } from './db/tenant-scope.js';
 
 /** Who did something. `id` is an internal identifier, never a name or an address. */
@@ -32,6 +33,32 @@ export async function recordAuditEvent(
       subject_id: event.subjectId ?? null,
       data: JSON.stringify(event.data ?? {}),
       request_id: event.actor.requestId ?? null,
+    })
+    .execute();
+}
+
+/** The audit subject of a living account. Deletion replaces it with a pseudonym (see identity). */
+export function personSubject(personId: string): string {
+  return `person:${personId}`;
+}
+
+/**
+ * Appends an event to a person's own trail (sign-in, verification, consent, export, deletion), in the
+ * caller's transaction. `subject` is `personSubject(id)` or a pseudonym; `data` never holds an address
+ * or a name.
+ */
+export async function recordPersonAuditEvent(
+  db: Kysely<Database>,
+  event: { subject: string; action: string; data?: Record<string, unknown>; requestId?: string },
+): Promise<void> {
+  await db
+    .insertInto('person_audit_events')
+    .values({
+      id: uuidv7(),
+      subject: event.subject,
+      action: event.action,
+      data: JSON.stringify(event.data ?? {}),
+      request_id: event.requestId ?? null,
     })
     .execute();
 }

@@ -34,9 +34,27 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Seconds to let in-flight requests finish after SIGTERM before the process exits anyway. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
+  /**
+   * Key for HMACs (pseudonyms in the audit trail) and for encrypting second-factor secrets. Required in
+   * production; development and tests use a fixed, public one.
+   */
+  APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Outgoing mail server, e.g. smtps://user:password@smtp.example.jp:465. Required in production. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('ふるさと住民登録 <no-reply@furusato.localhost>'),
+  /** Port of the development mail sink that catches all mail when SMTP_URL is unset (0: any free port). */
+  DEV_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  /** Days a sign-in lasts. */
+  SESSION_DAYS: z.coerce.number().int().min(1).max(400).default(30),
 });
 
-export type Config = z.infer<typeof ConfigSchema> & { demoData: boolean };
+export type Config = Omit<z.infer<typeof ConfigSchema>, 'APP_SECRET'> & { demoData: boolean; APP_SECRET: string };
+
+/** Used only outside production, where nothing real is protected by it. */
+const developmentSecret = 'furusato-development-secret-not-for-production-use';
 
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
@@ -53,7 +71,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
   }
   const config = parsed.data;
+  if (config.NODE_ENV === 'production') {
+    const missing = [
+      ...(config.APP_SECRET ? [] : ['APP_SECRET: required in production (32 characters or more)']),
+      ...(config.SMTP_URL ? [] : ['SMTP_URL: required in production (mail must reach people)']),
+    ];
+    if (missing.length > 0) throw new ConfigError(missing);
+  }
   // Demo data is on by default only for the zero-setup embedded database outside production.
   const demoData = config.DEMO_DATA ?? (config.DATABASE_URL === undefined && config.NODE_ENV !== 'production');
-  return { ...config, demoData };
+  return { ...config, demoData, APP_SECRET: config.APP_SECRET ?? developmentSecret };
 }

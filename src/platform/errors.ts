@@ -1,3 +1,5 @@
+import { ZodError } from 'zod';
+
 /**
  * Typed application errors. Services throw `AppError(code)`; the HTTP layer maps the code to a
  * status and to an RFC 9457 problem document, in Japanese and English, in exactly one place.
@@ -145,6 +147,20 @@ export function isDatabaseUnavailableError(error: unknown): boolean {
 /** Normalises anything thrown into an `AppError` for the HTTP layer. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  // Services validate their input with zod: a failure there is the caller's bad input, not a bug.
+  if (error instanceof ZodError) {
+    const fieldErrors = error.issues.map((issue) => ({
+      field: issue.path.map(String).join('.') || 'body',
+      in: 'body' as const,
+      message: issue.message,
+    }));
+    const names = [...new Set(fieldErrors.map((field) => field.field))].join(', ');
+    return new AppError('validation_failed', {
+      fieldErrors,
+      detail: { ja: `${names} の値が正しくありません。`, en: `Invalid value for ${names}.` },
+      cause: error,
+    });
+  }
   if (isDatabaseUnavailableError(error)) return new AppError('service_unavailable', { cause: error });
   return new AppError('internal_error', { cause: error });
 }

@@ -89,7 +89,65 @@ export interface JobSchedulesTable {
   last_enqueued_at: Date | null;
 }
 
+export interface PersonsTable {
+  id: string;
+  email: string | null;
+  display_name: string | null;
+  locale: ColumnType<'ja' | 'en', 'ja' | 'en' | undefined, 'ja' | 'en'>;
+  status: ColumnType<'active' | 'deleted', 'active' | 'deleted' | undefined, 'active' | 'deleted'>;
+  created_at: Timestamp;
+  last_access_at: Timestamp;
+  deleted_at: Date | null;
+}
+
+export type AuthenticationMethod = 'email' | 'passkey';
+
+export interface SessionsTable {
+  token_hash: string;
+  id: string;
+  person_id: string;
+  authenticated_by: AuthenticationMethod;
+  second_factor_at: Date | null;
+  device_label: ColumnType<string, string | undefined, string>;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
+export interface EmailChallengesTable {
+  id: string;
+  email: string;
+  purpose: 'sign_in';
+  token_hash: string;
+  code_hash: string;
+  failed_attempts: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  expires_at: Date;
+  consumed_at: Date | null;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: Date;
+  hits: number;
+}
+
+export interface PersonAuditEventsTable {
+  id: string;
+  subject: string;
+  occurred_at: Timestamp;
+  action: string;
+  data: Json;
+  request_id: string | null;
+}
+
 export interface Database {
+  persons: PersonsTable;
+  sessions: SessionsTable;
+  email_challenges: EmailChallengesTable;
+  rate_limits: RateLimitsTable;
+  person_audit_events: PersonAuditEventsTable;
   prefectures: PrefecturesTable;
   local_governments: LocalGovernmentsTable;
   reference_data_versions: ReferenceDataVersionsTable;
@@ -104,3 +162,5 @@ export type PrefectureRow = Selectable<PrefecturesTable>;
 export type TenantRow = Selectable<TenantsTable>;
 export type NewAuditEvent = Insertable<AuditEventsTable>;
 export type JobRow = Selectable<JobsTable>;
+export type PersonRow = Selectable<PersonsTable>;
+export type SessionRow = Selectable<SessionsTable>;

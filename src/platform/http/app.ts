@@ -7,18 +7,24 @@ import { languageDetector } from 'hono/language';
 import { requestId } from 'hono/request-id';
 import { matchedRoutes } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
+import type { CurrentSession } from '../auth/sessions.js';
 import type { Config } from '../config.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { AppError, toAppError, type FieldError } from '../errors.js';
 import { isLocale, type Locale } from '../i18n.js';
 import type { Logger } from '../logger.js';
+import type { MailSink } from '../mail/mail-sink.js';
+import { csrfProtection } from './csrf.js';
 import { problemJson, statusToCode } from './problem.js';
+import { loadSession } from './session.js';
 
 /** What every request handler can reach: configuration, logger and database. */
 export interface AppDeps {
   config: Config;
   logger: Logger;
   database: DatabaseHandle;
+  /** Development only: the local SMTP sink that catches all mail, shown at /dev/mailbox. */
+  mailSink?: MailSink;
 }
 
 export interface AppEnv {
@@ -26,6 +32,10 @@ export interface AppEnv {
     requestId: string;
     language: string;
     deps: AppDeps;
+    /** The double-submit token forms must send back (see csrf.ts). */
+    csrfToken: string;
+    /** Set when the request carries a live session cookie. */
+    session?: CurrentSession;
   };
 }
 
@@ -160,6 +170,8 @@ export function createApp(deps: AppDeps, options: { renderErrorPage: HtmlErrorRe
       cookieOptions: { path: '/', sameSite: 'Lax', secure: production, httpOnly: true, maxAge: 60 * 60 * 24 * 365 },
     }),
   );
+  app.use(csrfProtection);
+  app.use(loadSession);
 
   app.notFound((c) => {
     const error = new AppError('not_found');
@@ -182,7 +194,13 @@ export function createApp(deps: AppDeps, options: { renderErrorPage: HtmlErrorRe
         'request error',
       );
     }
-    return isApiRequest(c) ? problemJson(c, error, localeOf(c)) : options.renderErrorPage(c, error);
+    if (isApiRequest(c)) return problemJson(c, error, localeOf(c));
+    // A person who is not signed in is taken to the sign-in page and brought back afterwards.
+    if (error.code === 'unauthenticated' && c.req.method === 'GET') {
+      const url = new URL(c.req.url);
+      return c.redirect(`/signin?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
+    }
+    return options.renderErrorPage(c, error);
   });
 
   return app;

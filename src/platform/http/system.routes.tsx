@@ -56,6 +56,7 @@ export const openApiInfo: Parameters<AppRouter['getOpenAPI31Document']>[0] = {
   },
   tags: [
     { name: 'municipalities', description: '全国地方公共団体コード master and participating governments' },
+    { name: 'identity', description: 'Accounts, sign-in and sessions' },
     { name: 'system', description: 'Health and readiness' },
   ],
 };

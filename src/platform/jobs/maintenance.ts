@@ -14,7 +14,14 @@ export const pruneFinishedJobs = defineJob({
       .where('status', 'in', ['succeeded', 'failed'])
       .where('finished_at', '<', sql<Date>`now() - (interval '1 day' * ${payload.keepDays})`)
       .executeTakeFirst();
-    logger.info({ deleted: Number(result.numDeletedRows) }, 'pruned finished jobs');
+    // Sent mail carries addresses and names: keep it one day only, for support questions.
+    const mail = await db
+      .deleteFrom('jobs')
+      .where('name', '=', 'platform.send-mail')
+      .where('status', '=', 'succeeded')
+      .where('finished_at', '<', sql<Date>`now() - interval '1 day'`)
+      .executeTakeFirst();
+    logger.info({ deleted: Number(result.numDeletedRows) + Number(mail.numDeletedRows) }, 'pruned finished jobs');
   },
 });
 

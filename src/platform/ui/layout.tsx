@@ -1,6 +1,8 @@
 import type { Child } from 'hono/jsx';
 import type { Context } from 'hono';
+import type { CurrentSession } from '../auth/sessions.js';
 import { localeOf, type AppEnv } from '../http/app.js';
+import { csrfFieldName } from '../http/csrf.js';
 import { translator, type Locale, type Localized } from '../i18n.js';
 
 export interface PageContext {
@@ -8,11 +10,19 @@ export interface PageContext {
   t: (text: Localized) => string;
   /** Path and query of the current page, used to build the language switch. */
   currentUrl: URL;
+  csrfToken: string;
+  session: CurrentSession | undefined;
 }
 
 export function pageContext(c: Context<AppEnv>): PageContext {
   const locale = localeOf(c);
-  return { locale, t: translator(locale), currentUrl: new URL(c.req.url) };
+  return {
+    locale,
+    t: translator(locale),
+    currentUrl: new URL(c.req.url),
+    csrfToken: c.get('csrfToken'),
+    session: c.get('session'),
+  };
 }
 
 const siteName: Localized = { ja: 'ふるさと住民登録', en: 'Furusato Resident Registration' };
@@ -42,6 +52,7 @@ export function Layout(props: { page: PageContext; title: Localized; children: C
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${t(props.title)} | ${t(siteName)}`}</title>
         <link rel="icon" href="data:," />
+        <meta name="csrf-token" content={page.csrfToken} />
         <link rel="stylesheet" href="/assets/tokens.css" />
         <link rel="stylesheet" href="/assets/app.css" />
       </head>
@@ -63,6 +74,29 @@ export function Layout(props: { page: PageContext; title: Localized; children: C
                     </a>
                   </li>
                 ))}
+                {page.session ? (
+                  <>
+                    <li>
+                      <a href="/account" aria-current={currentPath === '/account' ? 'page' : undefined}>
+                        {t({ ja: 'アカウント', en: 'Account' })}
+                      </a>
+                    </li>
+                    <li>
+                      <form method="post" action="/signout" class="inline-form">
+                        <input type="hidden" name={csrfFieldName} value={page.csrfToken} />
+                        <button type="submit" class="link-button">
+                          {t({ ja: 'ログアウト', en: 'Sign out' })}
+                        </button>
+                      </form>
+                    </li>
+                  </>
+                ) : (
+                  <li>
+                    <a href="/signin" aria-current={currentPath === '/signin' ? 'page' : undefined}>
+                      {t({ ja: 'ログイン', en: 'Sign in' })}
+                    </a>
+                  </li>
+                )}
                 <li>
                   <a href={languageSwitchHref(page.currentUrl, otherLocale)} lang={otherLocale} hreflang={otherLocale}>
                     {otherLocale === 'en' ? 'English' : '日本語'}

@@ -1,4 +1,4 @@
-import { identityPages, identityRoutes } from './modules/identity/index.js';
+import { identityPages, identityRoutes, privacyPages } from './modules/identity/index.js';
 import { municipalityPages, municipalityRoutes } from './modules/municipalities/index.js';
 import { createApp, type AppDeps, type AppRouter } from './platform/http/app.js';
 import { systemRoutes } from './platform/http/system.routes.js';
@@ -12,6 +12,7 @@ export function buildApp(deps: AppDeps): AppRouter {
   app.route('/', municipalityPages());
   app.route('/', identityRoutes());
   app.route('/', identityPages());
+  app.route('/', privacyPages());
   app.route('/', mailboxPages());
   app.route('/', systemRoutes(app));
   return app;

@@ -20,6 +20,7 @@ import {
   updateMyProfile,
 } from './identity.service.js';
 import { accountSections } from './account-sections.js';
+import { privacyAccountSection as PrivacySection } from './privacy.pages.js';
 
 /** Only paths on this site: `next=//evil.example` or `next=https://…` would send a person away. */
 export function safeNextPath(value: unknown): string | undefined {
@@ -313,6 +314,8 @@ async function accountPage(c: Context<AppEnv>) {
           </tbody>
         </table>
       </section>
+
+      <PrivacySection page={page} session={session} />
     </Layout>,
   );
 }

@@ -17,6 +17,7 @@ import {
   startEmailSignIn,
   updateMyProfile,
 } from './identity.service.js';
+import { deleteMyAccount, exportMyData } from './privacy.service.js';
 
 const tags = ['identity'];
 const csrfNote = `State-changing requests need the \`${csrfHeaderName}\` header with the value of the \`csrf\` cookie (double submit).`;
@@ -160,6 +161,39 @@ const revokeRoute = createRoute({
   },
 });
 
+const exportRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/me/export',
+  tags,
+  summary: 'Everything the platform keeps about the signed-in person (right of access)',
+  responses: {
+    200: {
+      description: 'One JSON document, one key per module',
+      content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
+    },
+    401: problemResponse('Not signed in'),
+  },
+});
+
+const deleteMeRoute = createRoute({
+  method: 'delete',
+  path: '/api/v1/me',
+  tags,
+  summary: 'Delete the account: withdraw all registrations and erase personal data',
+  description: `Send {"confirmation": "delete"}. ${csrfNote}`,
+  request: {
+    body: {
+      required: true,
+      content: { 'application/json': { schema: z.object({ confirmation: z.string().max(20) }) } },
+    },
+  },
+  responses: {
+    204: { description: 'Deleted; the session ends' },
+    400: problemResponse('Confirmation missing'),
+    401: problemResponse('Not signed in'),
+  },
+});
+
 export function identityRoutes(): AppRouter {
   const router = createRouter();
   const context = (c: Parameters<Parameters<AppRouter['openapi']>[1]>[0]) => ({
@@ -237,6 +271,22 @@ export function identityRoutes(): AppRouter {
   router.openapi(revokeRoute, async (c) => {
     const session = requireSession(c);
     await revokeMySession({ ...context(c), personId: session.personId, sessionId: c.req.valid('param').sessionId });
+    return c.body(null, 204);
+  });
+
+  router.openapi(exportRoute, async (c) => {
+    const session = requireSession(c);
+    return c.json(await exportMyData({ ...context(c), personId: session.personId }), 200);
+  });
+
+  router.openapi(deleteMeRoute, async (c) => {
+    const session = requireSession(c);
+    await deleteMyAccount({
+      ...context(c),
+      personId: session.personId,
+      confirmation: c.req.valid('json').confirmation,
+    });
+    clearSessionCookie(c);
     return c.body(null, 204);
   });
 

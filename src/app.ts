@@ -1,5 +1,14 @@
-import { identityPages, identityRoutes, privacyPages } from './modules/identity/index.js';
+import {
+  identityPages,
+  identityRoutes,
+  passkeyPages,
+  passkeyRoutes,
+  privacyPages,
+  verificationPages,
+  verificationRoutes,
+} from './modules/identity/index.js';
 import { municipalityPages, municipalityRoutes } from './modules/municipalities/index.js';
+import { staffPages, staffRoutes } from './modules/staff/index.js';
 import { createApp, type AppDeps, type AppRouter } from './platform/http/app.js';
 import { systemRoutes } from './platform/http/system.routes.js';
 import { mailboxPages } from './platform/mail/mailbox.pages.js';
@@ -12,6 +21,12 @@ export function buildApp(deps: AppDeps): AppRouter {
   app.route('/', municipalityPages());
   app.route('/', identityRoutes());
   app.route('/', identityPages());
+  app.route('/', staffRoutes());
+  app.route('/', staffPages());
+  app.route('/', passkeyRoutes());
+  app.route('/', passkeyPages());
+  app.route('/', verificationRoutes());
+  app.route('/', verificationPages());
   app.route('/', privacyPages());
   app.route('/', mailboxPages());
   app.route('/', systemRoutes(app));

@@ -5,10 +5,15 @@
  *   npm run cli -- migrate
  *   npm run cli -- tenant join <lgCode> [--contact-email <address>]
  *   npm run cli -- tenant show <lgCode>
+ *   npm run cli -- staff invite <lgCode> <email> <role>   (role: tenant_admin | tenant_staff | organisation_staff)
+ *   npm run cli -- staff reset-second-factor <email>
+ *   npm run cli -- operator grant <email>
  */
 import { parseArgs } from 'node:util';
 import { getTenant, joinTenant, loadMasterData } from './modules/municipalities/index.js';
+import { grantOperator, inviteStaff, resetSecondFactorByEmail } from './modules/staff/index.js';
 import type { Actor } from './platform/audit.js';
+import { staffRoles } from './platform/auth/tenant-roles.js';
 import { ConfigError, loadConfig } from './platform/config.js';
 import { openDatabase } from './platform/db/database.js';
 import { migrateToLatest } from './platform/db/migrate.js';
@@ -18,7 +23,10 @@ import { createLogger } from './platform/logger.js';
 const usage = `usage:
   npm run cli -- migrate
   npm run cli -- tenant join <lgCode> [--contact-email <address>]
-  npm run cli -- tenant show <lgCode>`;
+  npm run cli -- tenant show <lgCode>
+  npm run cli -- staff invite <lgCode> <email> <tenant_admin|tenant_staff|organisation_staff>
+  npm run cli -- staff reset-second-factor <email>
+  npm run cli -- operator grant <email>`;
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -54,6 +62,29 @@ async function main(): Promise<number> {
     }
     if (command === 'tenant' && subcommand === 'show' && lgCode) {
       process.stdout.write(`${JSON.stringify(await getTenant({ db: database.db, lgCode }), null, 2)}\n`);
+      return 0;
+    }
+    const role = staffRoles.find((candidate) => candidate === positionals[4]);
+    if (command === 'staff' && subcommand === 'invite' && lgCode && positionals[3] && role) {
+      // The link is printed as well: with the embedded database the server (and its mail) is not running now.
+      const { invitation, link } = await inviteStaff({
+        db: database.db,
+        config,
+        actor: operator,
+        lgCode,
+        input: { email: positionals[3], role },
+      });
+      process.stdout.write(`${JSON.stringify({ ...invitation, link }, null, 2)}\n`);
+      return 0;
+    }
+    if (command === 'staff' && subcommand === 'reset-second-factor' && positionals[2]) {
+      const result = await resetSecondFactorByEmail({ db: database.db, actor: operator, email: positionals[2] });
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return 0;
+    }
+    if (command === 'operator' && subcommand === 'grant' && positionals[2]) {
+      const result = await grantOperator({ db: database.db, actor: operator, email: positionals[2] });
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     }
     process.stderr.write(`${usage}\n`);

@@ -1,3 +1,4 @@
+import { passkeyJobs, verificationJobs } from './modules/identity/index.js';
 import type { Mailer } from './platform/mail/mailer.js';
 import { mailJobs } from './platform/mail/mail.jobs.js';
 import { maintenanceJobs } from './platform/jobs/maintenance.js';
@@ -5,5 +6,5 @@ import type { JobDefinition } from './platform/jobs/runner.js';
 
 /** Every job the process knows, from the platform and the modules, wired to what they need. */
 export function buildJobDefinitions(services: { mailer: Mailer }): JobDefinition[] {
-  return [...maintenanceJobs, ...mailJobs(services.mailer)];
+  return [...maintenanceJobs, ...mailJobs(services.mailer), ...passkeyJobs, ...verificationJobs];
 }

@@ -2,9 +2,11 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
 import { seedDemoData } from './demo/demo-data.js';
+import { startDevOidcProvider, type DevOidcProvider } from './dev/oidc-provider.js';
 import { buildJobDefinitions } from './jobs.js';
+import { verificationRedirectUri } from './modules/identity/index.js';
 import { loadMasterData } from './modules/municipalities/index.js';
-import type { Config } from './platform/config.js';
+import { parsePrivateJwk, type Config } from './platform/config.js';
 import { openDatabase, type DatabaseHandle } from './platform/db/database.js';
 import { migrateToLatest } from './platform/db/migrate.js';
 import { JobRunner } from './platform/jobs/runner.js';
@@ -32,6 +34,17 @@ async function startDevelopmentMailSink(port: number, logger: Logger): Promise<M
   }
 }
 
+async function startDevelopmentOidcProvider(config: Config, logger: Logger): Promise<DevOidcProvider> {
+  const options = { redirectUris: [verificationRedirectUri(config)] };
+  try {
+    return await startDevOidcProvider({ ...options, port: config.DEV_OIDC_PORT });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    logger.warn({ port: config.DEV_OIDC_PORT }, 'development OpenID Connect port in use; using a free one');
+    return startDevOidcProvider({ ...options, port: 0 });
+  }
+}
+
 /** Prepares the database (migrations, master data, demo data) and serves HTTP. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const database = await openDatabase(
@@ -55,6 +68,23 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   if (mailSink) logger.info({ smtpUrl: mailSink.smtpUrl }, 'development mail sink; read mail at /dev/mailbox');
   const mailer = createSmtpMailer(config.SMTP_URL ?? mailSink!.smtpUrl, config.MAIL_FROM);
 
+  // Without OIDC_ISSUER (never in production: config refuses it) a local provider plays the デジタル認証アプリ
+  // with test persons instead of cards, so identity verification works on a laptop.
+  const devOidc =
+    config.OIDC_ISSUER || config.NODE_ENV === 'production'
+      ? undefined
+      : await startDevelopmentOidcProvider(config, logger);
+  if (devOidc)
+    logger.info({ issuer: devOidc.issuer }, 'development OpenID Connect provider (plays the デジタル認証アプリ)');
+  const appConfig: Config = devOidc
+    ? {
+        ...config,
+        OIDC_ISSUER: devOidc.issuer,
+        OIDC_CLIENT_ID: devOidc.clientId,
+        OIDC_PRIVATE_KEY: parsePrivateJwk(JSON.stringify(devOidc.clientPrivateJwk)),
+      }
+    : config;
+
   const jobs = config.JOBS_ENABLED
     ? new JobRunner({
         database,
@@ -66,7 +96,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     : undefined;
   await jobs?.start();
 
-  const app = buildApp({ config, logger, database, ...(mailSink ? { mailSink } : {}) });
+  const app = buildApp({ config: appConfig, logger, database, ...(mailSink ? { mailSink } : {}) });
   const server: ServerType = await new Promise((resolve) => {
     const created = serve({ fetch: app.fetch, hostname: config.HOST, port: config.PORT }, () => resolve(created));
   });
@@ -86,6 +116,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await jobs?.stop();
       mailer.close();
       await mailSink?.close();
+      await devOidc?.close();
       await database.close();
       logger.info('stopped');
     })();

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
+import type { TenantMembership } from './auth/tenant-roles.js';
 import type { AuditActorKind, Database } from './db/schema.js';
 import type { TenantScope } from './db/tenant-scope.js';
 
@@ -9,6 +10,13 @@ export interface Actor {
   id: string | null;
   /** The request that caused the change, to join audit events with request logs. */
   requestId?: string;
+  /** Active staff memberships of the person acting (loaded by the staff module); absent for others. */
+  memberships?: readonly TenantMembership[];
+  /**
+   * Set for actors that come from a browser session: whether it proved a second factor recently enough
+   * for staff work. Absent for the operator command and the system. See `tenantRoleOf`.
+   */
+  secondFactor?: boolean;
 }
 
 export const systemActor: Actor = { kind: 'system', id: null };

@@ -1,3 +1,5 @@
+import { createHash, createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 const booleanFromEnv = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
@@ -49,6 +51,29 @@ export const ConfigSchema = z.object({
   DEV_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
   /** Days a sign-in lasts. */
   SESSION_DAYS: z.coerce.number().int().min(1).max(400).default(30),
+  /**
+   * Issuer of the デジタル認証アプリ (OpenID Connect) for My Number card verification. Required in production;
+   * unset elsewhere, the process starts a local development provider (src/dev/oidc-provider.ts).
+   */
+  OIDC_ISSUER: z.url().optional(),
+  /** Client id that the issuer gave this service. */
+  OIDC_CLIENT_ID: z.string().min(1).max(255).optional(),
+  /** The private_key_jwt signing key: a private JWK as JSON, or the path of a PEM or JWK file. */
+  OIDC_PRIVATE_KEY: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return parsePrivateJwk(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  /** Days an identity verification stays valid before the person must verify again. */
+  VERIFICATION_VALID_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** Port of the development OpenID Connect provider (0: any free port; a free one is taken if busy). */
+  DEV_OIDC_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
 });
 
 export type Config = Omit<z.infer<typeof ConfigSchema>, 'APP_SECRET'> & { demoData: boolean; APP_SECRET: string };
@@ -75,10 +100,77 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const missing = [
       ...(config.APP_SECRET ? [] : ['APP_SECRET: required in production (32 characters or more)']),
       ...(config.SMTP_URL ? [] : ['SMTP_URL: required in production (mail must reach people)']),
+      ...(config.OIDC_ISSUER && config.OIDC_CLIENT_ID && config.OIDC_PRIVATE_KEY
+        ? []
+        : ['OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_PRIVATE_KEY: required in production (My Number card verification)']),
+      ...(config.OIDC_ISSUER && !config.OIDC_ISSUER.startsWith('https://')
+        ? ['OIDC_ISSUER: must be an https:// address in production']
+        : []),
     ];
     if (missing.length > 0) throw new ConfigError(missing);
+  }
+  const oidcSettings = [config.OIDC_ISSUER, config.OIDC_CLIENT_ID, config.OIDC_PRIVATE_KEY];
+  if (oidcSettings.some(Boolean) && !oidcSettings.every(Boolean)) {
+    throw new ConfigError(['OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_PRIVATE_KEY: set all three or none']);
   }
   // Demo data is on by default only for the zero-setup embedded database outside production.
   const demoData = config.DEMO_DATA ?? (config.DATABASE_URL === undefined && config.NODE_ENV !== 'production');
   return { ...config, demoData, APP_SECRET: config.APP_SECRET ?? developmentSecret };
+}
+
+/** A private JSON Web Key with the `kid` and `alg` the client assertion is signed with. */
+export interface PrivateJwk {
+  kty: string;
+  d: string;
+  kid: string;
+  alg: string;
+  crv?: string;
+  [member: string]: unknown;
+}
+
+const defaultAlgorithm: Record<string, string> = {
+  'EC/P-256': 'ES256',
+  'EC/P-384': 'ES384',
+  'EC/P-521': 'ES512',
+  'OKP/Ed25519': 'EdDSA',
+  'RSA/': 'RS256',
+};
+
+/**
+ * Reads OIDC_PRIVATE_KEY: inline JWK JSON, or a file holding a JWK or a PEM private key. Without a `kid`
+ * the key gets its RFC 7638 thumbprint, the usual way a provider tells registered keys apart.
+ */
+export function parsePrivateJwk(value: string): PrivateJwk {
+  const text = value.trim().startsWith('{') ? value : readKeyFile(value);
+  let jwk: Record<string, unknown>;
+  if (text.trim().startsWith('{')) {
+    try {
+      jwk = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new Error('not valid JSON');
+    }
+  } else {
+    try {
+      jwk = createPrivateKey(text).export({ format: 'jwk' }) as Record<string, unknown>;
+    } catch {
+      throw new Error('not a PEM private key');
+    }
+  }
+  if (typeof jwk.kty !== 'string' || typeof jwk.d !== 'string') throw new Error('must be a private key (with "d")');
+  const curve = typeof jwk.crv === 'string' ? jwk.crv : '';
+  const alg = typeof jwk.alg === 'string' ? jwk.alg : defaultAlgorithm[`${jwk.kty}/${jwk.kty === 'RSA' ? '' : curve}`];
+  if (!alg) throw new Error(`unsupported key type ${jwk.kty} ${curve}`.trim());
+  const required = { EC: ['crv', 'kty', 'x', 'y'], RSA: ['e', 'kty', 'n'], OKP: ['crv', 'kty', 'x'] }[jwk.kty] ?? [];
+  const thumbprint = createHash('sha256')
+    .update(JSON.stringify(Object.fromEntries(required.map((member) => [member, jwk[member]]))))
+    .digest('base64url');
+  return { ...jwk, kty: jwk.kty, d: jwk.d, alg, kid: typeof jwk.kid === 'string' ? jwk.kid : thumbprint };
+}
+
+function readKeyFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new Error(`cannot read the key file ${path}`);
+  }
 }

@@ -20,6 +20,17 @@ export const problemCatalog = {
     ja: { title: 'この操作は許可されていません', detail: 'この操作を行う権限がありません。' },
     en: { title: 'Not allowed', detail: 'You are not allowed to do this.' },
   },
+  second_factor_required: {
+    status: 403,
+    ja: {
+      title: '二段階認証が必要です',
+      detail: '職員用の機能を使うには、認証アプリの確認コードなどによる二段階認証を行ってください。',
+    },
+    en: {
+      title: 'Second factor required',
+      detail: 'Staff functions need a second factor: confirm with a code from your authenticator app.',
+    },
+  },
   csrf_rejected: {
     status: 403,
     ja: { title: '送信元を確認できませんでした', detail: 'ページを読み込み直してから、もう一度送信してください。' },
@@ -50,6 +61,16 @@ export const problemCatalog = {
     ja: { title: 'すでに参加しています', detail: 'この自治体はすでに参加しています。' },
     en: { title: 'Already joined', detail: 'This local government has already joined.' },
   },
+  staff_already_member: {
+    status: 409,
+    ja: { title: 'すでに職員です', detail: 'この方はすでにこの自治体の職員として登録されています。' },
+    en: { title: 'Already a member', detail: 'This person is already a staff member of this local government.' },
+  },
+  invitation_not_usable: {
+    status: 409,
+    ja: { title: '招待を使えません', detail: 'この招待は使えません。招待した方に、もう一度招待を依頼してください。' },
+    en: { title: 'Invitation not usable', detail: 'This invitation cannot be used. Please ask for a new one.' },
+  },
   method_not_allowed: {
     status: 405,
     ja: { title: 'この方法では利用できません', detail: 'このURLはこのHTTPメソッドに対応していません。' },
@@ -64,6 +85,191 @@ export const problemCatalog = {
     status: 429,
     ja: { title: '操作が多すぎます', detail: 'しばらく待ってから、もう一度お試しください。' },
     en: { title: 'Too many requests', detail: 'Please wait a moment and try again.' },
+  },
+  passkey_challenge_invalid: {
+    status: 400,
+    ja: {
+      title: 'パスキーの確認をやり直してください',
+      detail: '確認の有効期限（5分）が切れたか、すでに使われています。もう一度お試しください。',
+    },
+    en: {
+      title: 'Please try the passkey again',
+      detail: 'This passkey check has expired (5 minutes) or was already used. Please try again.',
+    },
+  },
+  passkey_rejected: {
+    status: 400,
+    ja: {
+      title: 'パスキーを確認できませんでした',
+      detail: 'パスキーを確認できませんでした。もう一度お試しいただくか、メールでログインしてください。',
+    },
+    en: {
+      title: 'Passkey not accepted',
+      detail: 'The passkey could not be verified. Please try again, or sign in by e-mail.',
+    },
+  },
+  passkey_already_registered: {
+    status: 409,
+    ja: { title: 'このパスキーは登録済みです', detail: 'このパスキーはすでに登録されています。' },
+    en: { title: 'Passkey already registered', detail: 'This passkey is already registered.' },
+  },
+  verification_unavailable: {
+    status: 503,
+    ja: {
+      title: '本人確認を利用できません',
+      detail:
+        'デジタル認証アプリ（マイナンバーカードによる本人確認）に接続できません。しばらく待ってから、もう一度お試しください。',
+    },
+    en: {
+      title: 'Identity verification unavailable',
+      detail: 'The digital authentication app (My Number card) cannot be reached. Please try again shortly.',
+    },
+  },
+  verification_cancelled: {
+    status: 400,
+    ja: {
+      title: '本人確認を中止しました',
+      detail: '本人確認は完了していません。必要なときに、もう一度お試しください。',
+    },
+    en: {
+      title: 'Verification cancelled',
+      detail: 'Your identity was not verified. You can try again whenever you need to.',
+    },
+  },
+  verification_state_invalid: {
+    status: 400,
+    ja: {
+      title: 'この本人確認の手続きは使えません',
+      detail:
+        'この手続きは有効期限（10分）が切れたか、すでに使われているか、別のアカウントで始められたものです。最初からやり直してください。',
+    },
+    en: {
+      title: 'This verification request cannot be used',
+      detail: 'It has expired (10 minutes), was already used, or was started from another account. Please start again.',
+    },
+  },
+  verification_signature_invalid: {
+    status: 400,
+    ja: {
+      title: '本人確認の結果を確かめられませんでした',
+      detail:
+        '本人確認の結果（IDトークン）の署名が正しくありません。何も保存していません。最初からやり直してください。',
+    },
+    en: {
+      title: 'Verification result not trusted',
+      detail:
+        'The signature of the verification result (ID token) is not valid. Nothing was saved. Please start again.',
+    },
+  },
+  verification_nonce_mismatch: {
+    status: 400,
+    ja: {
+      title: '本人確認の結果を確かめられませんでした',
+      detail:
+        '本人確認の結果が、この手続きのために発行されたものではありません（nonce の不一致）。何も保存していません。',
+    },
+    en: {
+      title: 'Verification result not trusted',
+      detail: 'The verification result was not issued for this request (nonce mismatch). Nothing was saved.',
+    },
+  },
+  verification_token_expired: {
+    status: 400,
+    ja: {
+      title: '本人確認の結果の有効期限が切れています',
+      detail:
+        '本人確認の結果（IDトークン）の有効期限が切れています。何も保存していません。最初からやり直してください。',
+    },
+    en: {
+      title: 'Verification result expired',
+      detail: 'The verification result (ID token) has expired. Nothing was saved. Please start again.',
+    },
+  },
+  verification_audience_mismatch: {
+    status: 400,
+    ja: {
+      title: '本人確認の結果を確かめられませんでした',
+      detail: '本人確認の結果（IDトークン）が、このサービスあてに発行されたものではありません。何も保存していません。',
+    },
+    en: {
+      title: 'Verification result not trusted',
+      detail: 'The verification result (ID token) was issued for another service. Nothing was saved.',
+    },
+  },
+  verification_failed: {
+    status: 400,
+    ja: {
+      title: '本人確認を完了できませんでした',
+      detail:
+        'デジタル認証アプリからの応答を確かめられませんでした。何も保存していません。最初からやり直してください。',
+    },
+    en: {
+      title: 'Verification not completed',
+      detail:
+        'The answer of the digital authentication app could not be verified. Nothing was saved. Please start again.',
+    },
+  },
+  verification_card_in_use: {
+    status: 409,
+    ja: {
+      title: 'このカードは別のアカウントで使われています',
+      detail:
+        'このマイナンバーカードは、別のアカウントの本人確認に使われています。お一人につき一つのアカウントをお使いください。',
+    },
+    en: {
+      title: 'Card used by another account',
+      detail: 'This My Number card already verifies another account. Please use one account per person.',
+    },
+  },
+  verification_required: {
+    status: 403,
+    ja: {
+      title: '本人確認が必要です',
+      detail: 'この操作の前に、マイナンバーカードによる本人確認を行ってください。',
+    },
+    en: {
+      title: 'Identity verification required',
+      detail: 'Please verify your identity with your My Number card first.',
+    },
+  },
+  guardian_must_be_adult: {
+    status: 403,
+    ja: {
+      title: '保護者として同意できません',
+      detail: '保護者として同意できるのは、本人確認で18歳以上と確認された方だけです。',
+    },
+    en: {
+      title: 'Cannot consent as guardian',
+      detail: 'Only a person verified as 18 or older can consent as a guardian.',
+    },
+  },
+  guardian_link_invalid: {
+    status: 400,
+    ja: {
+      title: 'この同意のリンクは使えません',
+      detail:
+        'このリンクは有効期限が切れたか、すでに使われたか、取り消されています。お子さまに、もう一度依頼してもらってください。',
+    },
+    en: {
+      title: 'This consent link cannot be used',
+      detail: 'The link has expired, was already used or was cancelled. Please ask the minor to send a new request.',
+    },
+  },
+  guardian_consent_not_needed: {
+    status: 409,
+    ja: {
+      title: '保護者の同意は不要です',
+      detail: '本人確認で18歳以上と確認されているため、保護者の同意は必要ありません。',
+    },
+    en: {
+      title: 'No guardian consent needed',
+      detail: 'You are verified as 18 or older; no guardian consent is needed.',
+    },
+  },
+  guardian_consent_exists: {
+    status: 409,
+    ja: { title: 'すでに同意があります', detail: '保護者の同意はすでに得られています。' },
+    en: { title: 'Consent already given', detail: 'A guardian has already given this consent.' },
   },
   internal_error: {
     status: 500,

@@ -17,7 +17,10 @@ export interface TestServer {
  */
 export async function startTestServer(
   database: DatabaseHandle,
-  configOverrides: Record<string, string> = {},
+  /** A function gets the address first: a provider that must know the app's callback URL starts there. */
+  configOverrides: Record<string, string> | ((url: string) => Promise<Record<string, string>>) = {},
+  /** `localhost` for WebAuthn: browsers refuse an IP address as the relying party id. */
+  options: { publicHost?: 'localhost' | '127.0.0.1' } = {},
 ): Promise<TestServer> {
   let app: AppRouter | undefined;
   const server: ServerType = await new Promise((resolve) => {
@@ -34,8 +37,9 @@ export async function startTestServer(
     );
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
-  app = buildApp({ config: testConfig({ PUBLIC_URL: url, ...configOverrides }), logger: testLogger, database });
+  const url = `http://${options.publicHost ?? '127.0.0.1'}:${port}`;
+  const overrides = typeof configOverrides === 'function' ? await configOverrides(url) : configOverrides;
+  app = buildApp({ config: testConfig({ PUBLIC_URL: url, ...overrides }), logger: testLogger, database });
 
   let closing: Promise<void> | undefined;
   const close = () => {

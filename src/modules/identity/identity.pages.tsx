@@ -21,6 +21,7 @@ import {
 } from './identity.service.js';
 import { accountSections } from './account-sections.js';
 import { privacyAccountSection as PrivacySection } from './privacy.pages.js';
+import { PasskeySignIn } from './passkeys.pages.js';
 
 /** Only paths on this site: `next=//evil.example` or `next=https://…` would send a person away. */
 export function safeNextPath(value: unknown): string | undefined {
@@ -117,7 +118,7 @@ function signInPage(
         {...(options.error ? { error: errorText(page, options.error) } : {})}
         {...(options.signUp ? { signUp: true } : {})}
       />
-      <div id="passkey-sign-in" />
+      <PasskeySignIn page={page} next={next} />
       {!options.signUp && (
         <p>
           <a href="/signup">{t({ ja: 'はじめての方はこちら', en: 'New here? Create an account' })}</a>
@@ -272,7 +273,7 @@ async function accountPage(c: Context<AppEnv>) {
       </section>
 
       {accountSections.map((Section) => (
-        <Section page={page} session={session} />
+        <Section page={page} session={session} db={db} />
       ))}
 
       <section aria-labelledby="sessions-heading">
@@ -315,7 +316,7 @@ async function accountPage(c: Context<AppEnv>) {
         </table>
       </section>
 
-      <PrivacySection page={page} session={session} />
+      <PrivacySection page={page} session={session} db={db} />
     </Layout>,
   );
 }

@@ -1,5 +1,6 @@
 export { loadMasterData, readMasterData } from './master-data.js';
 export { municipalityPages } from './municipalities.pages.js';
+export { mayUpdateTenantSettings } from './municipalities.policy.js';
 export { municipalityRoutes } from './municipalities.routes.js';
 export {
   getMunicipality,

@@ -192,7 +192,7 @@ export async function updateTenantSettings(options: {
   lgCode: string;
   settings: TenantSettings;
 }): Promise<Tenant> {
-  if (!mayUpdateTenantSettings(options.actor)) throw new AppError('forbidden');
+  if (!mayUpdateTenantSettings(options.actor, options.lgCode)) throw new AppError('forbidden');
   const settings = TenantSettings.parse(options.settings);
   return withTenant(options.db, options.lgCode, async (scope) => {
     const current = await repository.lockTenant(scope);

@@ -294,7 +294,7 @@ describe('municipalities', () => {
       for (const [kind, join, update] of table) {
         const actor = { kind, id: 'x' } as Actor;
         assert.equal(mayJoinTenant(actor), join, kind);
-        assert.equal(mayUpdateTenantSettings(actor), update, kind);
+        assert.equal(mayUpdateTenantSettings(actor, '042056'), update, kind);
       }
       assert.equal(canBeTenant('designated_city_ward'), false);
       assert.equal(canBeTenant('town'), true);

@@ -142,12 +142,139 @@ export interface PersonAuditEventsTable {
   request_id: string | null;
 }
 
+export type PasskeyDeviceType = 'singleDevice' | 'multiDevice';
+
+export interface PasskeysTable {
+  /** The credential id, base64url. */
+  id: string;
+  person_id: string;
+  public_key: ColumnType<Uint8Array, Uint8Array, Uint8Array>;
+  /** int8: arrives as a string. */
+  counter: ColumnType<string, number | string | undefined, number | string>;
+  transports: ColumnType<string[], string[] | undefined, string[]>;
+  device_type: PasskeyDeviceType;
+  backed_up: ColumnType<boolean, boolean | undefined, boolean>;
+  label: string;
+  created_at: Timestamp;
+  last_used_at: Date | null;
+}
+
+export interface WebAuthnChallengesTable {
+  id: string;
+  purpose: 'register' | 'authenticate';
+  person_id: string | null;
+  challenge: string;
+  created_at: Timestamp;
+  expires_at: Date;
+  consumed_at: Date | null;
+}
+
+export type StaffRole = 'tenant_admin' | 'tenant_staff' | 'organisation_staff';
+
+export interface StaffMembershipsTable {
+  lg_code: string;
+  id: string;
+  person_id: string;
+  email: string;
+  role: StaffRole;
+  organisation_id: string | null;
+  status: ColumnType<'active' | 'removed', 'active' | 'removed' | undefined, 'active' | 'removed'>;
+  invited_by: string | null;
+  created_at: Timestamp;
+  removed_at: Date | null;
+}
+
+export interface StaffInvitationsTable {
+  lg_code: string;
+  id: string;
+  email: string;
+  role: StaffRole;
+  organisation_id: string | null;
+  token_hash: string;
+  invited_by: string;
+  created_at: Timestamp;
+  expires_at: Date;
+  accepted_at: Date | null;
+  accepted_by: string | null;
+  revoked_at: Date | null;
+}
+
+export interface OperatorsTable {
+  person_id: string;
+  granted_at: Timestamp;
+  granted_by: string;
+}
+
+export interface TotpFactorsTable {
+  person_id: string;
+  sealed_secret: string;
+  created_at: Timestamp;
+  confirmed_at: Date | null;
+  /** int8: arrives as a string. */
+  last_used_step: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface OidcAuthorizationRequestsTable {
+  id: string;
+  /** SHA-256 of the `state`, hex. */
+  state_hash: string;
+  nonce: string;
+  code_verifier: string;
+  person_id: string;
+  issuer: string;
+  return_path: string | null;
+  created_at: Timestamp;
+  expires_at: Date;
+  consumed_at: Date | null;
+}
+
+export type IdentityVerificationStatus = 'valid' | 'superseded' | 'revoked';
+
+export interface IdentityVerificationsTable {
+  id: string;
+  person_id: string;
+  issuer: string;
+  subject: string;
+  verified_at: Date;
+  expires_at: Date;
+  verified_name: string;
+  /** `date`: select it with to_char(…, 'YYYY-MM-DD'); the driver would turn it into a local-midnight Date. */
+  birth_date: ColumnType<Date, string, string>;
+  minor: boolean;
+  residence_prefecture_code: string | null;
+  residence_lg_code: string | null;
+  status: ColumnType<IdentityVerificationStatus, IdentityVerificationStatus | undefined, IdentityVerificationStatus>;
+}
+
+export type GuardianConsentStatus = 'pending' | 'granted' | 'withdrawn' | 'cancelled';
+
+export interface GuardianConsentsTable {
+  id: string;
+  minor_person_id: string;
+  minor_verification_id: string | null;
+  scope: 'premium_registration';
+  status: ColumnType<GuardianConsentStatus, GuardianConsentStatus | undefined, GuardianConsentStatus>;
+  token_hash: string;
+  token_expires_at: Date;
+  guardian_person_id: string | null;
+  guardian_verification_id: string | null;
+  requested_at: Timestamp;
+  granted_at: Date | null;
+  withdrawn_at: Date | null;
+  withdrawn_by: 'minor' | 'guardian' | 'system' | null;
+}
+
 export interface Database {
   persons: PersonsTable;
   sessions: SessionsTable;
   email_challenges: EmailChallengesTable;
   rate_limits: RateLimitsTable;
   person_audit_events: PersonAuditEventsTable;
+  oidc_authorization_requests: OidcAuthorizationRequestsTable;
+  identity_verifications: IdentityVerificationsTable;
+  guardian_consents: GuardianConsentsTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebAuthnChallengesTable;
   prefectures: PrefecturesTable;
   local_governments: LocalGovernmentsTable;
   reference_data_versions: ReferenceDataVersionsTable;
@@ -155,6 +282,10 @@ export interface Database {
   audit_events: AuditEventsTable;
   jobs: JobsTable;
   job_schedules: JobSchedulesTable;
+  staff_memberships: StaffMembershipsTable;
+  staff_invitations: StaffInvitationsTable;
+  operators: OperatorsTable;
+  totp_factors: TotpFactorsTable;
 }
 
 export type LocalGovernmentRow = Selectable<LocalGovernmentsTable>;
@@ -164,3 +295,5 @@ export type NewAuditEvent = Insertable<AuditEventsTable>;
 export type JobRow = Selectable<JobsTable>;
 export type PersonRow = Selectable<PersonsTable>;
 export type SessionRow = Selectable<SessionsTable>;
+export type StaffMembershipRow = Selectable<StaffMembershipsTable>;
+export type StaffInvitationRow = Selectable<StaffInvitationsTable>;

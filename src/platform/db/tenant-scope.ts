@@ -38,3 +38,24 @@ export async function withTenant<T>(
 export function ownedBy(scope: Pick<TenantScope, 'lgCode'>, table?: string): RawBuilder<SqlBool> {
   return sql<SqlBool>`${sql.ref(table ? `${table}.lg_code` : 'lg_code')} = ${scope.lgCode}`;
 }
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Runs `work` in one transaction in which row-level security shows a person their own rows across all
+ * tenants (policies read `app.person_id`), e.g. "which governments am I staff of" before any tenant is
+ * chosen. No tenant is set, so tenant policies match nothing else. The id is validated as a UUID before
+ * it is written into the statement as a literal, for the same Citus reason as `withTenant`.
+ */
+export async function withPerson<T>(
+  db: Kysely<Database>,
+  personId: string,
+  work: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  if (!uuidPattern.test(personId)) throw new Error(`invalid person id for person scope: ${JSON.stringify(personId)}`);
+  return db.transaction().execute(async (trx) => {
+    await sql.raw(`SET LOCAL ROLE ${appRole}`).execute(trx);
+    await sql.raw(`SET LOCAL app.person_id = '${personId.toLowerCase()}'`).execute(trx);
+    return work(trx);
+  });
+}

@@ -136,7 +136,9 @@ export function createApp(deps: AppDeps, options: { renderErrorPage: HtmlErrorRe
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
-        formAction: ["'self'"],
+        // The verification start form answers with a redirect to the OpenID Connect provider, and
+        // browsers apply form-action to where a form submission is redirected.
+        formAction: ["'self'", ...(deps.config.OIDC_ISSUER ? [new URL(deps.config.OIDC_ISSUER).origin] : [])],
         frameAncestors: ["'none'"],
         ...(production ? { upgradeInsecureRequests: [] } : {}),
       },

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
+import { islandBundle, islandOf } from '../ui/islands/bundle.js';
 import { Layout, pageContext, renderPage } from '../ui/layout.js';
 import { createRouter, type AppRouter } from './app.js';
 import { problemResponse } from './problem.js';
@@ -57,6 +58,7 @@ export const openApiInfo: Parameters<AppRouter['getOpenAPI31Document']>[0] = {
   tags: [
     { name: 'municipalities', description: '全国地方公共団体コード master and participating governments' },
     { name: 'identity', description: 'Accounts, sign-in and sessions' },
+    { name: 'staff', description: 'Staff of local governments: members, invitations, second factor, audit trail' },
     { name: 'system', description: 'Health and readiness' },
   ],
 };
@@ -88,6 +90,13 @@ export function systemRoutes(root: AppRouter): AppRouter {
   );
 
   router.get('/assets/:name', async (c) => {
+    const island = islandOf(c.req.param('name'));
+    if (island) {
+      return c.body(new Uint8Array(await islandBundle(island)), 200, {
+        'Content-Type': 'text/javascript; charset=utf-8',
+        'Cache-Control': 'public, max-age=3600',
+      });
+    }
     const asset = assets[c.req.param('name')];
     if (!asset) throw new AppError('not_found');
     let body = assetCache.get(asset.file);

@@ -128,6 +128,7 @@ export async function renderPage(
   element: unknown,
   status: 200 | 400 | 403 | 404 | 409 | 500 | 503 = 200,
 ) {
-  const html = String(await (element as Promise<string> | string));
+  // An async component anywhere in the tree (a section that loads its data) makes toString() a promise.
+  const html = await (await (element as Promise<{ toString(): string | Promise<string> }>)).toString();
   return c.html(`<!DOCTYPE html>${html}`, status);
 }

@@ -43,6 +43,8 @@ CREATE TABLE email_challenges (
   purpose text NOT NULL CHECK (purpose IN ('sign_in')),
   token_hash text NOT NULL UNIQUE,
   code_hash text NOT NULL,
+  -- Where to go after signing in by the link (a path on this site), e.g. back to an invitation.
+  next_path text CHECK (next_path ~ '^/[^/\\]'),
   failed_attempts integer NOT NULL DEFAULT 0,
   created_at timestamptz NOT NULL DEFAULT now(),
   expires_at timestamptz NOT NULL,

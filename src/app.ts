@@ -12,6 +12,7 @@ import { staffPages, staffRoutes } from './modules/staff/index.js';
 import { createApp, type AppDeps, type AppRouter } from './platform/http/app.js';
 import { systemRoutes } from './platform/http/system.routes.js';
 import { mailboxPages } from './platform/mail/mailbox.pages.js';
+import { demoPages } from './demo/demo.pages.js';
 import { renderErrorPage } from './platform/ui/error-page.js';
 
 /** Composition root of the HTTP side: the platform layer, then each module's API and pages. */
@@ -29,6 +30,7 @@ export function buildApp(deps: AppDeps): AppRouter {
   app.route('/', verificationPages());
   app.route('/', privacyPages());
   app.route('/', mailboxPages());
+  app.route('/', demoPages());
   app.route('/', systemRoutes(app));
   return app;
 }

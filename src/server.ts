@@ -56,7 +56,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   try {
     await migrateToLatest(database.db, logger);
     if (await loadMasterData(database.db)) logger.info('municipality master loaded');
-    if (config.demoData) await seedDemoData(database.db, logger);
+    if (config.demoData) await seedDemoData(database.db, config, logger);
   } catch (error) {
     await database.close();
     throw error;

@@ -2,7 +2,11 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../platform/db/schema.js';
 import type { Logger } from '../platform/logger.js';
 import { systemActor } from '../platform/audit.js';
+import { findOrCreatePerson } from '../modules/identity/index.js';
 import { getTenant, joinTenant, type TenantSettings } from '../modules/municipalities/index.js';
+import { acceptInvitation, enrolDemoTotp, grantOperator, inviteStaff } from '../modules/staff/index.js';
+import type { Config } from '../platform/config.js';
+import type { StaffRole } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 
 /**
@@ -35,13 +39,105 @@ async function isTenant(db: Kysely<Database>, lgCode: string): Promise<boolean> 
   }
 }
 
+/**
+ * The demo's TOTP secret, published on purpose (README, /dev/demo) so that anyone trying the demo can
+ * sign in as staff. Real staff always enrol with a random secret.
+ */
+export const demoTotpSecret = 'KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU';
+
+export interface DemoAccount {
+  email: string;
+  displayName: string;
+  description: { ja: string; en: string };
+  staff?: { lgCode: string; role: StaffRole };
+  operator?: boolean;
+}
+
+/** Demo accounts, all signing in by e-mail (read the mail at /dev/mailbox); staff add the demo TOTP code. */
+export const demoAccounts: DemoAccount[] = [
+  {
+    email: 'hanako@furusato-demo.example',
+    displayName: 'ふるさと 花子',
+    description: { ja: '登録者（ふるさと住民）', en: 'Registrant (hometown resident)' },
+  },
+  {
+    email: 'admin@kesennuma.furusato-demo.example',
+    displayName: '気仙沼市 管理者',
+    description: { ja: '気仙沼市の自治体管理者', en: 'Administrator of Kesennuma City' },
+    staff: { lgCode: '042056', role: 'tenant_admin' },
+  },
+  {
+    email: 'staff@kesennuma.furusato-demo.example',
+    displayName: '気仙沼市 職員',
+    description: { ja: '気仙沼市の自治体職員', en: 'Staff of Kesennuma City' },
+    staff: { lgCode: '042056', role: 'tenant_staff' },
+  },
+  {
+    email: 'jichikai@kesennuma.furusato-demo.example',
+    displayName: '魚町自治会',
+    description: {
+      ja: '気仙沼市の団体担当者（自治会）',
+      en: 'Organisation staff in Kesennuma (neighbourhood association)',
+    },
+    staff: { lgCode: '042056', role: 'organisation_staff' },
+  },
+  {
+    email: 'operator@furusato-demo.example',
+    displayName: '運営事務局',
+    description: { ja: '全国の運営者', en: 'National operator' },
+    operator: true,
+  },
+];
+
+const demoOperator = { kind: 'operator', id: 'demo-seed' } as const;
+
+async function seedDemoAccount(db: Kysely<Database>, config: Config, account: DemoAccount): Promise<boolean> {
+  const { personId, created } = await findOrCreatePerson({
+    db,
+    email: account.email,
+    displayName: account.displayName,
+  });
+  if (!created) return false;
+  if (account.staff || account.operator) {
+    await enrolDemoTotp({ db, config, personId, secretBase32: demoTotpSecret });
+  }
+  if (account.operator) await grantOperator({ db, actor: demoOperator, email: account.email });
+  if (account.staff) {
+    const { link } = await inviteStaff({
+      db,
+      config,
+      actor: demoOperator,
+      lgCode: account.staff.lgCode,
+      input: { email: account.email, role: account.staff.role },
+    });
+    await acceptInvitation({
+      db,
+      token: new URL(link).searchParams.get('token') ?? '',
+      session: {
+        sessionId: '00000000-0000-7000-8000-000000000000',
+        personId,
+        email: account.email,
+        displayName: account.displayName,
+        locale: 'ja',
+        authenticatedBy: 'email',
+        secondFactorAt: new Date(),
+      },
+    });
+  }
+  return true;
+}
+
 /** Idempotent: a second start finds the demo in place and changes nothing. */
-export async function seedDemoData(db: Kysely<Database>, logger?: Logger): Promise<void> {
+export async function seedDemoData(db: Kysely<Database>, config: Config, logger?: Logger): Promise<void> {
   let joined = 0;
   for (const tenant of demoTenants) {
     if (await isTenant(db, tenant.lgCode)) continue;
     await joinTenant({ db, actor: systemActor, lgCode: tenant.lgCode, settings: tenant.settings });
     joined += 1;
   }
-  if (joined > 0) logger?.info({ tenants: joined }, 'demo data loaded');
+  let accounts = 0;
+  for (const account of demoAccounts) {
+    if (await seedDemoAccount(db, config, account)) accounts += 1;
+  }
+  if (joined > 0 || accounts > 0) logger?.info({ tenants: joined, accounts }, 'demo data loaded');
 }

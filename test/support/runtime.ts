@@ -69,11 +69,11 @@ export async function signedInClient(
   email: string,
 ): Promise<{ client: TestClient; personId: string }> {
   const client = runtime.client();
-  const sentAfter = new Date();
+  const seenBefore = runtime.mail.lastSequence();
   const start = await client.sendJson('/api/v1/auth/email/start', { email });
   if (start.status !== 202) throw new Error(`sign-in start failed: ${start.status} ${await start.text()}`);
   const { challengeId } = (await start.json()) as { challengeId: string };
-  const mail = await runtime.mail.waitForMail(email, (message) => message.receivedAt >= sentAfter);
+  const mail = await runtime.mail.waitForMail(email, (message) => message.sequence > seenBefore);
   const verify = await client.sendJson('/api/v1/auth/email/verify', { challengeId, code: codeIn(mail.text) });
   if (verify.status !== 200) throw new Error(`sign-in verify failed: ${verify.status} ${await verify.text()}`);
   const { personId } = (await verify.json()) as { personId: string };

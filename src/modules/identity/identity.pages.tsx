@@ -18,6 +18,7 @@ import {
   signOut,
   startEmailSignIn,
   updateMyProfile,
+  type SignedIn,
 } from './identity.service.js';
 import { accountSections } from './account-sections.js';
 import { privacyAccountSection as PrivacySection } from './privacy.pages.js';
@@ -190,13 +191,10 @@ function checkMailPage(c: Context<AppEnv>, options: { challengeId: string; next?
   );
 }
 
-function afterSignIn(
-  c: Context<AppEnv>,
-  signedIn: { token: string; expiresAt: Date; created: boolean },
-  next?: string,
-) {
+function afterSignIn(c: Context<AppEnv>, signedIn: SignedIn, next?: string) {
   setSessionCookie(c, signedIn.token, signedIn.expiresAt);
-  return c.redirect(next ?? (signedIn.created ? '/account?welcome=1' : '/account'), 303);
+  const target = next ?? safeNextPath(signedIn.nextPath);
+  return c.redirect(target ?? (signedIn.created ? '/account?welcome=1' : '/account'), 303);
 }
 
 function requestContext(c: Context<AppEnv>) {
@@ -334,7 +332,12 @@ export function identityPages(): AppRouter {
     const email = formString(body, 'email');
     const next = safeNextPath(body.next);
     try {
-      const { challengeId } = await startEmailSignIn({ ...requestContext(c), email, locale: pageContext(c).locale });
+      const { challengeId } = await startEmailSignIn({
+        ...requestContext(c),
+        email,
+        locale: pageContext(c).locale,
+        ...(next ? { nextPath: next } : {}),
+      });
       return checkMailPage(c, { challengeId, ...(next ? { next } : {}) });
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== 'validation_failed') throw error;

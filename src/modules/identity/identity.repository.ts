@@ -38,7 +38,7 @@ export async function updatePersonProfile(
 
 export async function insertEmailChallenge(
   db: Kysely<Database>,
-  challenge: { id: string; email: string; tokenHash: string; codeHash: string; expiresAt: Date },
+  challenge: { id: string; email: string; tokenHash: string; codeHash: string; expiresAt: Date; nextPath?: string },
 ): Promise<void> {
   await db
     .insertInto('email_challenges')
@@ -49,6 +49,7 @@ export async function insertEmailChallenge(
       token_hash: challenge.tokenHash,
       code_hash: challenge.codeHash,
       expires_at: challenge.expiresAt,
+      next_path: challenge.nextPath ?? null,
     })
     .execute();
 }

@@ -59,7 +59,12 @@ function signInMail(locale: Locale, link: string, code: string) {
  * form does not reveal who is registered.
  */
 export async function startEmailSignIn(
-  options: RequestContext & { email: string; locale: Locale },
+  options: RequestContext & {
+    email: string;
+    locale: Locale;
+    /** A path on this site to return to after signing in by the link (already checked by the caller). */
+    nextPath?: string;
+  },
 ): Promise<{ challengeId: string }> {
   const email = EmailAddress.parse(options.email);
   await consumeRateLimit(options.db, `email-sign-in:${pseudonym(options.config.APP_SECRET, email)}`, {
@@ -76,6 +81,7 @@ export async function startEmailSignIn(
       tokenHash: hashToken(token),
       codeHash: codeHash(challengeId, code),
       expiresAt: new Date(Date.now() + emailChallengeMinutes * 60 * 1000),
+      ...(options.nextPath ? { nextPath: options.nextPath } : {}),
     });
     const link = `${options.config.PUBLIC_URL}/signin/email/verify?token=${encodeURIComponent(token)}`;
     await enqueueMail(trx, { to: email, ...signInMail(options.locale, link, code) });
@@ -112,6 +118,8 @@ export interface SignedIn {
   personId: string;
   /** True when this sign-in created the account (sign-up). */
   created: boolean;
+  /** Where the person was going when sign-in started, if anywhere. */
+  nextPath: string | null;
 }
 
 /**
@@ -178,7 +186,13 @@ export async function completeEmailSignIn(
       data: { method: 'email', via: byLink ? 'link' : 'code' },
       ...requestId,
     });
-    return { token: session.token, expiresAt: session.expiresAt, personId: person.id, created };
+    return {
+      token: session.token,
+      expiresAt: session.expiresAt,
+      personId: person.id,
+      created,
+      nextPath: challenge.next_path,
+    };
   });
   if (outcome instanceof AppError) throw outcome;
   return outcome;
@@ -254,4 +268,27 @@ export async function updateMyProfile(options: {
 }): Promise<void> {
   const profile = Profile.parse(options.profile);
   await repository.updatePersonProfile(options.db, options.personId, profile);
+}
+
+/**
+ * The account of an address, created if there is none (demo data and operator commands; people create
+ * theirs by proving they receive mail at the address).
+ */
+export async function findOrCreatePerson(options: {
+  db: Kysely<Database>;
+  email: string;
+  displayName?: string;
+  locale?: Locale;
+}): Promise<{ personId: string; created: boolean }> {
+  const email = EmailAddress.parse(options.email);
+  return options.db.transaction().execute(async (trx) => {
+    const existing = await repository.findActivePersonByEmail(trx, email);
+    if (existing) return { personId: existing.id, created: false };
+    const person = await repository.insertPerson(trx, email, options.locale ?? 'ja');
+    if (options.displayName) {
+      await repository.updatePersonProfile(trx, person.id, { displayName: options.displayName, locale: person.locale });
+    }
+    await recordPersonAuditEvent(trx, { subject: personSubject(person.id), action: 'person.created', data: { by: 'system' } });
+    return { personId: person.id, created: true };
+  });
 }

@@ -81,6 +81,29 @@ describe('e-mail sign-in', () => {
     assert.doesNotMatch(JSON.stringify(failures), /sakura|example/i, 'the failure is recorded without the address');
   });
 
+  it('returns to where the person was going after signing in by the link', async () => {
+    const browser = runtime.client();
+    await browser.get('/signin?next=%2Fmunicipalities%2F042056');
+    const mailsBefore = runtime.mail.lastSequence();
+    await browser.postForm('/signin/email', { email: 'returning@example.jp', next: '/municipalities/042056' });
+    const mail = await runtime.mail.waitForMail('returning@example.jp', (message) => message.sequence > mailsBefore);
+    const token = new URL(linkIn(mail.text), 'http://x').searchParams.get('token') ?? '';
+    const signedIn = await browser.postForm('/signin/email/verify', { token });
+    assert.equal(signedIn.status, 303);
+    assert.equal(signedIn.headers.get('location'), '/municipalities/042056');
+  });
+
+  it('shows the too-many-attempts page with status 429', async () => {
+    const browser = runtime.client();
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      statuses.push((await browser.postForm('/signin/email', { email: 'hasty@example.jp' })).status);
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429]);
+    const page = await browser.postForm('/signin/email', { email: 'hasty@example.jp' });
+    assert.match(await page.text(), /操作が多すぎます/);
+  });
+
   it('signs in an existing person with the typed code and keeps one account', async () => {
     const first = await signedInClient(runtime, 'ken@example.jp');
     const second = await signedInClient(runtime, 'KEN@example.jp');
@@ -91,10 +114,10 @@ describe('e-mail sign-in', () => {
   it('voids a code after five wrong tries, telling how many are left', async () => {
     const browser = runtime.client();
     await browser.get('/signin');
-    const sentAfter = new Date();
+    const mailsBefore = runtime.mail.lastSequence();
     const page = await (await browser.postForm('/signin/email', { email: 'guess@example.jp' })).text();
     const challengeId = hiddenValue(page, 'challengeId');
-    const mail = await runtime.mail.waitForMail('guess@example.jp', (message) => message.receivedAt >= sentAfter);
+    const mail = await runtime.mail.waitForMail('guess@example.jp', (message) => message.sequence > mailsBefore);
     const rightCode = codeIn(mail.text);
     const wrongCode = rightCode === '000000' ? '111111' : '000000';
     for (let attempt = 1; attempt <= 5; attempt += 1) {
@@ -111,9 +134,9 @@ describe('e-mail sign-in', () => {
 
   it('refuses an expired link and stores no session', async () => {
     const browser = runtime.client();
-    const sentAfter = new Date();
+    const mailsBefore = runtime.mail.lastSequence();
     await browser.sendJson('/api/v1/auth/email/start', { email: 'late@example.jp' });
-    const mail = await runtime.mail.waitForMail('late@example.jp', (message) => message.receivedAt >= sentAfter);
+    const mail = await runtime.mail.waitForMail('late@example.jp', (message) => message.sequence > mailsBefore);
     await runtime.database.db
       .updateTable('email_challenges')
       .set({ expires_at: sql<Date>`now() - interval '1 second'` })
@@ -157,9 +180,9 @@ describe('e-mail sign-in', () => {
   it('writes the mail in English for an English page', async () => {
     const browser = runtime.client();
     await browser.get('/signin?lang=en');
-    const sentAfter = new Date();
+    const mailsBefore = runtime.mail.lastSequence();
     await browser.postForm('/signin/email', { email: 'emma@example.com' });
-    const mail = await runtime.mail.waitForMail('emma@example.com', (message) => message.receivedAt >= sentAfter);
+    const mail = await runtime.mail.waitForMail('emma@example.com', (message) => message.sequence > mailsBefore);
     assert.match(mail.subject, /sign-in link/);
   });
 

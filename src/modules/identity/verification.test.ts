@@ -465,11 +465,11 @@ describe('guardian consent for minors', () => {
 
   /** The minor asks; returns the approval link path from the guardian's mail. */
   async function requestConsent(to: string): Promise<string> {
-    const sentAfter = new Date();
+    const mailsBefore = runtime.mail.lastSequence();
     const response = await minor.client.postForm('/verification/guardian', { guardianEmail: to });
     assert.equal(response.status, 303);
     assert.equal(response.headers.get('location'), '/verification?notice=guardian_requested');
-    const mail = await runtime.mail.waitForMail(to, (message) => message.receivedAt >= sentAfter);
+    const mail = await runtime.mail.waitForMail(to, (message) => message.sequence > mailsBefore);
     assert.match(mail.subject, /保護者の同意のお願い/);
     assert.doesNotMatch(mail.text, /佐藤 みなと/);
     const link = linkIn(mail.text);
@@ -505,13 +505,13 @@ describe('guardian consent for minors', () => {
     const ready = await (await guardian.client.get(link)).text();
     assert.match(ready, /佐藤 みなとさん（マイナンバーカードで本人確認済み）/);
     assert.match(ready, /佐藤 花子さん（本人確認済み）として同意します/);
-    const sentAfter = new Date();
+    const mailsBefore = runtime.mail.lastSequence();
     const approved = await guardian.client.postForm('/guardian/consent', { token: tokenOf(link) });
     assert.equal(approved.status, 200);
     assert.match(await approved.text(), /保護者としての同意を記録しました/);
     assert.equal(await consentOf(), true);
 
-    const told = await runtime.mail.waitForMail('minato.sato@example.jp', (mail) => mail.receivedAt >= sentAfter);
+    const told = await runtime.mail.waitForMail('minato.sato@example.jp', (mail) => mail.sequence > mailsBefore);
     assert.match(told.subject, /保護者の同意が得られました/);
 
     const [row] = await runtime.database.db

@@ -1,8 +1,11 @@
+import './staff.privacy.js';
+import './staff.account.js';
 export { staffPages } from './staff.pages.js';
 export { staffRoutes } from './staff.routes.js';
-export { resetSecondFactorByEmail } from './second-factor.service.js';
+export { currentTotpCode, enrolDemoTotp, resetSecondFactorByEmail } from './second-factor.service.js';
 export {
   enterTenantStaffArea,
+  acceptInvitation,
   grantOperator,
   inviteStaff,
   resolveSessionActor,

@@ -210,3 +210,32 @@ export async function resetSecondFactorByEmail(options: {
   });
   return { personId, removed };
 }
+
+/**
+ * Enrols and confirms a TOTP factor with a given secret, skipping the first-code check. For the demo
+ * accounts only, whose secret is published so that anyone trying the demo can produce codes; real
+ * people always enrol through `startTotpEnrolment` with a random secret.
+ */
+export async function enrolDemoTotp(options: {
+  db: Kysely<Database>;
+  config: Pick<Config, 'APP_SECRET'>;
+  personId: string;
+  secretBase32: string;
+}): Promise<void> {
+  await repository.insertPendingTotpFactor(
+    options.db,
+    options.personId,
+    encryptSecret(options.config.APP_SECRET, options.secretBase32),
+  );
+  await options.db
+    .updateTable('totp_factors')
+    .set({ confirmed_at: new Date() })
+    .where('person_id', '=', options.personId)
+    .where('confirmed_at', 'is', null)
+    .execute();
+}
+
+/** The current code of a TOTP secret (demo page). */
+export function currentTotpCode(secretBase32: string): string {
+  return totpOf(secretBase32, 'demo').generate();
+}

@@ -522,6 +522,56 @@ describe('staff', () => {
     });
   });
 
+  describe('account deletion', () => {
+    it('ends the memberships in every government, removes the authenticator and keeps the governments’ records', async () => {
+      const third = '074071'; // 磐梯町, so that the trails other tests read stay as they expect
+      await joinTenants(runtime, [third]);
+      const leaving = await signedInStaff(runtime, {
+        lgCode: own,
+        email: 'leaving@kesennuma.example.jp',
+        role: 'tenant_staff',
+      });
+      const invitation = await inviteByMail(runtime, {
+        lgCode: third,
+        email: 'leaving@kesennuma.example.jp',
+        role: 'tenant_staff',
+      });
+      const accepted = await leaving.client.sendJson('/api/v1/staff/invitations/accept', {
+        token: tokenOf(invitation),
+      });
+      assert.equal(accepted.status, 200);
+
+      const deleted = await leaving.client.sendJson('/api/v1/me', { confirmation: 'delete' }, 'DELETE');
+      assert.equal(deleted.status, 204);
+
+      for (const lgCode of [own, third]) {
+        const membership = await withTenant(db(), lgCode, (scope) =>
+          scope.trx
+            .selectFrom('staff_memberships')
+            .select(['status', 'email'])
+            .where('person_id', '=', leaving.personId)
+            .executeTakeFirstOrThrow(),
+        );
+        assert.deepEqual(membership, { status: 'removed', email: 'leaving@kesennuma.example.jp' }, lgCode);
+        const removal = await withTenant(db(), lgCode, (scope) =>
+          scope.trx
+            .selectFrom('audit_events')
+            .select('data')
+            .where('action', '=', 'staff.removed')
+            .where('actor_id', '=', leaving.personId)
+            .executeTakeFirstOrThrow(),
+        );
+        assert.deepEqual(removal.data, { role: 'tenant_staff', reason: 'account_deleted' });
+      }
+      const factor = await db()
+        .selectFrom('totp_factors')
+        .select('person_id')
+        .where('person_id', '=', leaving.personId)
+        .execute();
+      assert.equal(factor.length, 0);
+    });
+  });
+
   describe('operators', () => {
     it('an operator with a second factor onboards a first administrator of any government; without one, nothing', async () => {
       const { client, personId } = await signedInClient(runtime, 'operator@digital.example.jp');

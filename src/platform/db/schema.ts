@@ -121,6 +121,7 @@ export interface EmailChallengesTable {
   purpose: 'sign_in';
   token_hash: string;
   code_hash: string;
+  next_path: string | null;
   failed_attempts: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
   expires_at: Date;

@@ -59,3 +59,50 @@ export async function withPerson<T>(
     return work(trx);
   });
 }
+
+/**
+ * Switches an open transaction to the application role with the given scope settings, runs `work`, and
+ * puts role and settings back. Values must be validated by the caller: they are written as literals.
+ */
+async function withScopeInTransaction<T>(
+  trx: Transaction<Database>,
+  settings: Record<'app.lg_code' | 'app.person_id', string>,
+  work: () => Promise<T>,
+): Promise<T> {
+  const before = await sql<{ role: string; lg_code: string | null; person_id: string | null }>`
+    select current_user as role,
+           current_setting('app.lg_code', true) as lg_code,
+           current_setting('app.person_id', true) as person_id`.execute(trx);
+  const previous = before.rows[0];
+  await sql.raw(`SET LOCAL ROLE ${appRole}`).execute(trx);
+  for (const [name, value] of Object.entries(settings)) await sql.raw(`SET LOCAL ${name} = '${value}'`).execute(trx);
+  const result = await work();
+  await sql`select set_config('app.lg_code', ${previous?.lg_code ?? ''}, true),
+                   set_config('app.person_id', ${previous?.person_id ?? ''}, true)`.execute(trx);
+  const role = previous?.role ?? appRole;
+  await sql.raw(`SET LOCAL ROLE "${role.replace(/"/g, '""')}"`).execute(trx);
+  return result;
+}
+
+/**
+ * `withTenant` inside a transaction that is already open, for a use case that spans tenants in one
+ * transaction (account deletion ends the person's staff memberships in every government at once).
+ */
+export async function withTenantInTransaction<T>(
+  trx: Transaction<Database>,
+  lgCode: string,
+  work: (scope: TenantScope) => Promise<T>,
+): Promise<T> {
+  if (!isValidLgCode(lgCode)) throw new Error(`invalid lg_code for tenant scope: ${JSON.stringify(lgCode)}`);
+  return withScopeInTransaction(trx, { 'app.lg_code': lgCode, 'app.person_id': '' }, () => work({ lgCode, trx }));
+}
+
+/** `withPerson` inside a transaction that is already open. */
+export async function withPersonInTransaction<T>(
+  trx: Transaction<Database>,
+  personId: string,
+  work: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  if (!uuidPattern.test(personId)) throw new Error(`invalid person id for person scope: ${JSON.stringify(personId)}`);
+  return withScopeInTransaction(trx, { 'app.lg_code': '', 'app.person_id': personId.toLowerCase() }, () => work(trx));
+}

@@ -126,6 +126,11 @@ export function systemRoutes(root: AppRouter): AppRouter {
             {t({ ja: '自治体をさがす', en: 'Find a local government' })}
           </a>
         </p>
+        {c.get('deps').config.demoData && c.get('deps').config.NODE_ENV !== 'production' && (
+          <p>
+            <a href="/dev/demo">{t({ ja: 'デモの使い方（デモ用アカウント）', en: 'Trying the demo (demo accounts)' })}</a>
+          </p>
+        )}
         <h2>{t({ ja: '開発者の方へ', en: 'For developers' })}</h2>
         <p>
           <a href="/api/docs">{t({ ja: 'API ドキュメント', en: 'API documentation' })}</a>

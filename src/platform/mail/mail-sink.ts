@@ -3,6 +3,8 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 export interface CapturedMail {
+  /** Increases by one per mail received: "mail after this one" without relying on clock resolution. */
+  sequence: number;
   to: string[];
   subject: string;
   text: string;
@@ -13,6 +15,8 @@ export interface MailSink {
   smtpUrl: string;
   /** Newest last; the sink keeps the latest 200. */
   messages: CapturedMail[];
+  /** Sequence number of the latest mail received (0 before any). */
+  lastSequence(): number;
   /** Resolves with the first message (already received or arriving) to `to` that matches. */
   waitForMail(to: string, matches?: (mail: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
   close(): Promise<void>;
@@ -24,6 +28,7 @@ export interface MailSink {
  */
 export async function startMailSink(port = 0): Promise<MailSink> {
   const messages: CapturedMail[] = [];
+  let sequence = 0;
   const waiters = new Set<() => void>();
   const server = new SMTPServer({
     authOptional: true,
@@ -32,7 +37,9 @@ export async function startMailSink(port = 0): Promise<MailSink> {
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((parsed) => {
+          sequence += 1;
           messages.push({
+            sequence,
             to: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()),
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
@@ -54,6 +61,7 @@ export async function startMailSink(port = 0): Promise<MailSink> {
   return {
     smtpUrl: `smtp://127.0.0.1:${address.port}`,
     messages,
+    lastSequence: () => sequence,
     waitForMail(to, matches = () => true, timeoutMs = 10_000) {
       const find = () => messages.find((mail) => mail.to.includes(to.toLowerCase()) && matches(mail));
       return new Promise((resolve, reject) => {

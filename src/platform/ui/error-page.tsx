@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppEnv } from '../http/app.js';
 import { problemCatalog, type AppError } from '../errors.js';
 import { Layout, pageContext, renderPage } from './layout.js';
@@ -9,7 +10,7 @@ export function renderErrorPage(c: Context<AppEnv>, error: AppError) {
   const entry = problemCatalog[error.code];
   const title = { ja: entry.ja.title, en: entry.en.title };
   const detail = error.detail ?? { ja: entry.ja.detail, en: entry.en.detail };
-  const status = ([400, 403, 404, 409, 503] as const).find((code) => code === error.status) ?? 500;
+  const status = error.status as ContentfulStatusCode;
   return renderPage(
     c,
     <Layout page={page} title={title}>

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { CurrentSession } from '../auth/sessions.js';
 import { localeOf, type AppEnv } from '../http/app.js';
 import { csrfFieldName } from '../http/csrf.js';
@@ -123,11 +124,7 @@ export function Layout(props: { page: PageContext; title: Localized; children: C
 }
 
 /** Sends a full HTML document. */
-export async function renderPage(
-  c: Context<AppEnv>,
-  element: unknown,
-  status: 200 | 400 | 403 | 404 | 409 | 500 | 503 = 200,
-) {
+export async function renderPage(c: Context<AppEnv>, element: unknown, status: ContentfulStatusCode = 200) {
   // An async component anywhere in the tree (a section that loads its data) makes toString() a promise.
   const html = await (await (element as Promise<{ toString(): string | Promise<string> }>)).toString();
   return c.html(`<!DOCTYPE html>${html}`, status);

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { demoAccounts, demoTotpSecret, seedDemoData } from '../src/demo/demo-data.js';
+import { currentTotpCode } from '../src/modules/staff/index.js';
+import { testConfig } from './support/app.js';
+import { signedInClient, startTestRuntime, type TestRuntime } from './support/runtime.js';
+
+/** `npm start` shows every capability with the demo accounts the README lists: they must keep working. */
+describe('demo data', () => {
+  let runtime: TestRuntime;
+
+  before(async () => {
+    runtime = await startTestRuntime({ DEMO_DATA: 'true' });
+    await seedDemoData(runtime.database.db, testConfig());
+  });
+
+  after(async () => {
+    await runtime.close();
+  });
+
+  it('is loaded once: a second start changes nothing', async () => {
+    const count = async () =>
+      Number(
+        (
+          await runtime.database.db
+            .selectFrom('persons')
+            .select((eb) => eb.fn.countAll<string>().as('count'))
+            .executeTakeFirstOrThrow()
+        ).count,
+      );
+    const before = await count();
+    assert.equal(before, demoAccounts.length);
+    await seedDemoData(runtime.database.db, testConfig());
+    assert.equal(await count(), before);
+  });
+
+  it('lets the registrant sign in by e-mail', async () => {
+    const { client } = await signedInClient(runtime, 'hanako@furusato-demo.example');
+    const me = (await (await client.get('/api/v1/me')).json()) as { displayName: string };
+    assert.equal(me.displayName, 'ふるさと 花子');
+  });
+
+  it('lets the town administrator in with the published demo code, into the staff area of 気仙沼市', async () => {
+    const { client } = await signedInClient(runtime, 'admin@kesennuma.furusato-demo.example');
+    assert.equal((await client.get('/api/v1/tenants/042056/members')).status, 403, 'the second factor comes first');
+    const verified = await client.sendJson('/api/v1/staff/second-factor/totp', {
+      code: currentTotpCode(demoTotpSecret),
+    });
+    assert.equal(verified.status, 204);
+    const members = (await (await client.get('/api/v1/tenants/042056/members')).json()) as {
+      items: Array<{ email: string; role: string }>;
+    };
+    assert.deepEqual(members.items.map((member) => [member.email, member.role]).sort(), [
+      ['admin@kesennuma.furusato-demo.example', 'tenant_admin'],
+      ['jichikai@kesennuma.furusato-demo.example', 'organisation_staff'],
+      ['staff@kesennuma.furusato-demo.example', 'tenant_staff'],
+    ]);
+  });
+
+  it('explains the demo at /dev/demo with the current code', async () => {
+    const page = await runtime.client().get('/dev/demo');
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /hanako@furusato-demo\.example/);
+    assert.match(html, new RegExp(`<strong>${currentTotpCode(demoTotpSecret)}</strong>`));
+  });
+});

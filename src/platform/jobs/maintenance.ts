@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { pruneRateLimits } from '../auth/rate-limit.js';
 import { defineJob } from './runner.js';
 
 /** Finished jobs are kept for a while to investigate failures, then removed. */
@@ -25,4 +26,38 @@ export const pruneFinishedJobs = defineJob({
   },
 });
 
-export const maintenanceJobs = [pruneFinishedJobs];
+/**
+ * Sign-in leftovers: rate-limit windows, used or expired e-mail challenges, and sessions that ended a
+ * month ago (kept that long so a person can still see a recently revoked device).
+ */
+export const pruneSignInLeftovers = defineJob({
+  name: 'platform.prune-sign-in-leftovers',
+  payload: z.object({}),
+  schedule: { cron: '45 3 * * *', payload: {} },
+  async handle({ db, logger }) {
+    const windows = await pruneRateLimits(db);
+    const challenges = await db
+      .deleteFrom('email_challenges')
+      .where('expires_at', '<', sql<Date>`now() - interval '1 day'`)
+      .executeTakeFirst();
+    const sessions = await db
+      .deleteFrom('sessions')
+      .where((eb) =>
+        eb.or([
+          eb('expires_at', '<', sql<Date>`now() - interval '30 days'`),
+          eb('revoked_at', '<', sql<Date>`now() - interval '30 days'`),
+        ]),
+      )
+      .executeTakeFirst();
+    logger.info(
+      {
+        rateLimitWindows: windows,
+        emailChallenges: Number(challenges.numDeletedRows),
+        sessions: Number(sessions.numDeletedRows),
+      },
+      'pruned sign-in leftovers',
+    );
+  },
+});
+
+export const maintenanceJobs = [pruneFinishedJobs, pruneSignInLeftovers];

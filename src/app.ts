@@ -1,3 +1,4 @@
+import './modules/registrations/index.js';
 import {
   identityPages,
   identityRoutes,

@@ -271,6 +271,77 @@ export const problemCatalog = {
     ja: { title: 'すでに同意があります', detail: '保護者の同意はすでに得られています。' },
     en: { title: 'Consent already given', detail: 'A guardian has already given this consent.' },
   },
+  registration_exists: {
+    status: 409,
+    ja: { title: 'すでに登録しています', detail: 'この自治体にはすでにふるさと住民として登録しています。' },
+    en: { title: 'Already registered', detail: 'You are already registered with this local government.' },
+  },
+  registration_not_found: {
+    status: 404,
+    ja: { title: '登録が見つかりません', detail: 'この自治体への有効な登録はありません。' },
+    en: { title: 'Registration not found', detail: 'There is no active registration with this local government.' },
+  },
+  premium_requires_verification: {
+    status: 422,
+    ja: {
+      title: 'プレミアム登録には本人確認が必要です',
+      detail: 'プレミアム登録には、マイナンバーカードによる有効な本人確認が必要です。先に本人確認を行ってください。',
+    },
+    en: {
+      title: 'Premium needs identity verification',
+      detail: 'Premium registration needs a current verification with the My Number card. Please verify first.',
+    },
+  },
+  premium_requires_guardian_consent: {
+    status: 422,
+    ja: {
+      title: '保護者の同意が必要です',
+      detail: '18歳未満の方のプレミアム登録には、保護者の同意が必要です。アカウントのページから保護者に同意を依頼してください。',
+    },
+    en: {
+      title: "A guardian's consent is needed",
+      detail: "Premium registration under 18 needs a guardian's consent. Ask your guardian from the account page.",
+    },
+  },
+  premium_not_at_residence: {
+    status: 422,
+    ja: {
+      title: 'お住まいの自治体にはプレミアム登録できません',
+      detail: 'お住まいの自治体（住所地）には、ベーシック登録のみできます。プレミアム登録はできません。',
+    },
+    en: {
+      title: 'No premium where you live',
+      detail: 'Where you live you can hold a basic registration only, not premium.',
+    },
+  },
+  premium_limit_reached: {
+    status: 422,
+    ja: {
+      title: 'プレミアム登録は3団体までです',
+      detail:
+        'プレミアム登録（申請中を含む）はすでに3団体あります。登録している市区町村のある都道府県は数えません。ほかの登録をベーシックに戻すか、申請を取り下げてから申請してください。',
+    },
+    en: {
+      title: 'Premium is limited to 3 governments',
+      detail:
+        'You already hold (or applied for) premium with 3 governments; a prefecture in which you hold a municipality does not count. Return another to basic or withdraw an application first.',
+    },
+  },
+  premium_already: {
+    status: 409,
+    ja: { title: 'すでにプレミアム登録です', detail: 'この自治体にはすでにプレミアム登録されています。' },
+    en: { title: 'Already premium', detail: 'This registration is already premium.' },
+  },
+  premium_application_pending: {
+    status: 409,
+    ja: { title: '申請中です', detail: 'この自治体へのプレミアム登録の申請は、すでに審査中です。' },
+    en: { title: 'Application pending', detail: 'Your premium application to this government is already being reviewed.' },
+  },
+  premium_application_decided: {
+    status: 409,
+    ja: { title: 'すでに審査済みです', detail: 'この申請はすでに承認または却下されています。' },
+    en: { title: 'Already decided', detail: 'This application has already been decided.' },
+  },
   internal_error: {
     status: 500,
     ja: { title: 'システムエラーが発生しました', detail: '時間をおいて、もう一度お試しください。' },

@@ -114,6 +114,30 @@ export async function listPrefectures(options: { db: Kysely<Database> }) {
   }));
 }
 
+/** A question a government adds to the national relationship survey. */
+export const SurveyQuestion = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/),
+  label: z.object({ ja: z.string().min(1).max(200), en: z.string().max(200).optional() }),
+  kind: z.enum(['text', 'choice']),
+  choices: z.array(z.string().min(1).max(100)).max(20).optional(),
+  required: z.boolean().default(false),
+});
+export type SurveyQuestion = z.output<typeof SurveyQuestion>;
+
+export const RegistrationSettings = z.object({
+  /** manual: staff decide each application from a queue; automatic: the system judges and decides. */
+  premiumMode: z.enum(['manual', 'automatic']).default('manual'),
+  /** Designated 担い手 activities needed in the window (national base: 3 a year; a multi-day one counts per day). */
+  premiumMinActivities: z.number().int().min(1).max(100).default(3),
+  premiumWindow: z.enum(['rolling_12_months', 'fiscal_year']).default('rolling_12_months'),
+  /** Days present a year for the long-stay mark on the card (national base: 10). */
+  longStayDays: z.number().int().min(1).max(366).default(10),
+  /** Months without access before a basic registrant is asked whether to stay (national default 24). */
+  inactivityMonths: z.number().int().min(6).max(120).default(24),
+  surveyQuestions: z.array(SurveyQuestion).max(10).default([]),
+});
+export type RegistrationSettings = z.output<typeof RegistrationSettings>;
+
 /**
  * A tenant's own settings. Modules add their sections here with defaults, so a government that never
  * touched a setting still gets a complete, valid object.
@@ -125,13 +149,16 @@ export const TenantSettings = z.object({
     .regex(/^[0-9+\-() ]{6,20}$/)
     .optional(),
   welcomeMessage: z.object({ ja: z.string().max(2000), en: z.string().max(2000).optional() }).optional(),
+  /** Registration rules each government sets on the national base (DOMAIN §3); read by registrations. */
+  registration: RegistrationSettings.prefault({}),
 });
-export type TenantSettings = z.infer<typeof TenantSettings>;
+export type TenantSettings = z.input<typeof TenantSettings>;
+export type TenantSettingsResolved = z.output<typeof TenantSettings>;
 
 export interface Tenant {
   lgCode: string;
   status: 'active' | 'suspended';
-  settings: TenantSettings;
+  settings: TenantSettingsResolved;
   joinedAt: Date;
 }
 

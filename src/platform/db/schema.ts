@@ -98,6 +98,7 @@ export interface PersonsTable {
   created_at: Timestamp;
   last_access_at: Timestamp;
   deleted_at: Date | null;
+  declared_residence_lg_code: string | null;
 }
 
 export type AuthenticationMethod = 'email' | 'passkey';
@@ -265,6 +266,62 @@ export interface GuardianConsentsTable {
   withdrawn_by: 'minor' | 'guardian' | 'system' | null;
 }
 
+export interface PrefectureLinkOptOutsTable {
+  person_id: string;
+  prefecture_lg_code: string;
+  created_at: Timestamp;
+}
+
+export type RegistrationTier = 'basic' | 'premium';
+export type RegistrationStatus = 'active' | 'withdrawn' | 'released';
+export type RegistrationEndReason = 'withdrawn' | 'inactive' | 'account_deleted' | 'prefecture_link_removed';
+export type AgeBand = 'under_18' | '18_29' | '30_39' | '40_49' | '50_59' | '60_69' | '70_plus';
+
+export interface RegistrationsTable {
+  lg_code: string;
+  id: string;
+  person_id: string;
+  tier: ColumnType<RegistrationTier, RegistrationTier | undefined, RegistrationTier>;
+  status: ColumnType<RegistrationStatus, RegistrationStatus | undefined, RegistrationStatus>;
+  origin: ColumnType<'direct' | 'prefecture_link', 'direct' | 'prefecture_link' | undefined, 'direct' | 'prefecture_link'>;
+  linked_from_lg_code: string | null;
+  own_residence: ColumnType<boolean, boolean | undefined, boolean>;
+  shared_name: string | null;
+  contact_email: string | null;
+  age_band: AgeBand | null;
+  residence_prefecture_code: string | null;
+  residence_lg_code: string | null;
+  identity_verified: ColumnType<boolean, boolean | undefined, boolean>;
+  show_name_on_card: ColumnType<boolean, boolean | undefined, boolean>;
+  relationship_ties: ColumnType<string[], string[] | undefined, string[]>;
+  relationship_note: string | null;
+  custom_answers: Json<Record<string, string>>;
+  premium_since: Date | null;
+  premium_valid_until: Date | null;
+  long_stay: ColumnType<boolean, boolean | undefined, boolean>;
+  registered_at: Timestamp;
+  ended_at: Date | null;
+  end_reason: RegistrationEndReason | null;
+  inactivity_asked_at: Date | null;
+  inactivity_answered_at: Date | null;
+}
+
+export type PremiumApplicationStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn';
+
+export interface PremiumApplicationsTable {
+  lg_code: string;
+  id: string;
+  registration_id: string;
+  person_id: string;
+  status: ColumnType<PremiumApplicationStatus, PremiumApplicationStatus | undefined, PremiumApplicationStatus>;
+  kind: ColumnType<'initial' | 'renewal', 'initial' | 'renewal' | undefined, 'initial' | 'renewal'>;
+  judgement: Json;
+  applied_at: Timestamp;
+  decided_at: Date | null;
+  decided_by: string | null;
+  reason: string | null;
+}
+
 export interface Database {
   persons: PersonsTable;
   sessions: SessionsTable;
@@ -287,6 +344,9 @@ export interface Database {
   staff_invitations: StaffInvitationsTable;
   operators: OperatorsTable;
   totp_factors: TotpFactorsTable;
+  prefecture_link_opt_outs: PrefectureLinkOptOutsTable;
+  registrations: RegistrationsTable;
+  premium_applications: PremiumApplicationsTable;
 }
 
 export type LocalGovernmentRow = Selectable<LocalGovernmentsTable>;
@@ -298,3 +358,5 @@ export type PersonRow = Selectable<PersonsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type StaffMembershipRow = Selectable<StaffMembershipsTable>;
 export type StaffInvitationRow = Selectable<StaffInvitationsTable>;
+export type RegistrationRow = Selectable<RegistrationsTable>;
+export type PremiumApplicationRow = Selectable<PremiumApplicationsTable>;

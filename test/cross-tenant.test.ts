@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { getTenant } from '../src/modules/municipalities/index.js';
+import { getTenant, TenantSettings } from '../src/modules/municipalities/index.js';
 import { withTenant } from '../src/platform/db/tenant-scope.js';
 import type { TestClient } from './support/client.js';
 import { signedInClient, startTestRuntime, type TestRuntime } from './support/runtime.js';
@@ -212,7 +212,10 @@ describe('cross-tenant access to staff pages and API', () => {
       invitations.items.map((item) => item.id),
       [invitationB],
     );
-    assert.deepEqual((await getTenant({ db: runtime.database.db, lgCode: tenantB })).settings, {});
+    assert.deepEqual(
+      (await getTenant({ db: runtime.database.db, lgCode: tenantB })).settings,
+      TenantSettings.parse({}),
+    );
     assert.equal(await countAuditEvents(tenantB), auditCountB);
     const mail = runtime.mail.messages.filter((message) => message.to.includes('mole@example.jp'));
     assert.equal(mail.length, 0);

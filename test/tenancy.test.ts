@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { joinTenant } from '../src/modules/municipalities/index.js';
+import { joinTenant, TenantSettings } from '../src/modules/municipalities/index.js';
 import { recordAuditEvent, systemActor } from '../src/platform/audit.js';
 import { ownedBy, withTenant } from '../src/platform/db/tenant-scope.js';
 import { openTestDatabase, type TestDatabase } from './support/database.js';
@@ -88,7 +88,7 @@ describe('tenant isolation by row-level security', () => {
     const other = await withTenant(database.db, kamiyama, (scope) =>
       scope.trx.selectFrom('tenants').select('settings').where(ownedBy(scope)).executeTakeFirstOrThrow(),
     );
-    assert.deepEqual(other.settings, {});
+    assert.deepEqual(other.settings, TenantSettings.parse({}), '神山町 keeps what it had');
   });
 
   it('moving a row to another tenant is refused', async () => {

@@ -224,7 +224,8 @@ export async function updateTenantSettings(options: {
   return withTenant(options.db, options.lgCode, async (scope) => {
     const current = await repository.lockTenant(scope);
     if (!current) throw new AppError('tenant_not_found');
-    const before = current.settings as Record<string, unknown>;
+    // Compared as resolved (defaults filled), so a default written for the first time is no change.
+    const before = TenantSettings.parse(current.settings) as Record<string, unknown>;
     const changedKeys = [...new Set([...Object.keys(before), ...Object.keys(settings)])].filter(
       (key) => JSON.stringify(before[key]) !== JSON.stringify((settings as Record<string, unknown>)[key]),
     );

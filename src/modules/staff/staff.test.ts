@@ -17,7 +17,7 @@ import {
 import { systemActor, type Actor } from '../../platform/audit.js';
 import type { StaffRole } from '../../platform/db/schema.js';
 import { withPerson, withTenant } from '../../platform/db/tenant-scope.js';
-import { getTenant } from '../municipalities/index.js';
+import { getTenant, TenantSettings } from '../municipalities/index.js';
 import {
   knowsTenant,
   mayActAsStaff,
@@ -416,6 +416,7 @@ describe('staff', () => {
       assert.equal(saved.status, 303);
       const tenant = await getTenant({ db: db(), lgCode: own });
       assert.deepEqual(tenant.settings, {
+        ...TenantSettings.parse({}),
         contactEmail: 'furusato@kesennuma.example.jp',
         contactPhone: '0226-22-6600',
         welcomeMessage: { ja: 'ようこそ気仙沼へ' },

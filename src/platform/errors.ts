@@ -441,3 +441,12 @@ export function toAppError(error: unknown): AppError {
   if (isDatabaseUnavailableError(error)) return new AppError('service_unavailable', { cause: error });
   return new AppError('internal_error', { cause: error });
 }
+
+/** Parses a use case's input; a failure is the caller's bad input (`validation_failed` naming the fields). */
+export function parseInput<Output>(schema: { parse(value: unknown): Output }, value: unknown): Output {
+  try {
+    return schema.parse(value);
+  } catch (error) {
+    throw toAppError(error);
+  }
+}

@@ -39,6 +39,8 @@ CREATE TABLE audit_events (
 );
 SELECT furusato_distribute_tenant_table('audit_events');
 CREATE INDEX audit_events_time_idx ON audit_events (lg_code, occurred_at DESC);
+-- The history of one thing (a registration, a membership) on its detail page.
+CREATE INDEX audit_events_subject_idx ON audit_events (lg_code, subject_id);
 
 ALTER TABLE audit_events ENABLE ROW LEVEL SECURITY;
 ALTER TABLE audit_events FORCE ROW LEVEL SECURITY;

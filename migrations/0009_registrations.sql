@@ -63,6 +63,8 @@ SELECT furusato_distribute_tenant_table('registrations');
 CREATE UNIQUE INDEX registrations_active_person_idx ON registrations (lg_code, person_id) WHERE status = 'active';
 CREATE INDEX registrations_person_idx ON registrations (person_id) WHERE status = 'active';
 CREATE INDEX registrations_list_idx ON registrations (lg_code, status, tier, registered_at DESC);
+-- The staff list pages newest first across tiers with a (registered_at, id) cursor.
+CREATE INDEX registrations_page_idx ON registrations (lg_code, status, registered_at DESC, id DESC);
 CREATE INDEX registrations_ties_idx ON registrations USING gin (relationship_ties);
 -- The inactivity job walks active basic registrations by the time they were asked.
 CREATE INDEX registrations_inactivity_idx ON registrations (lg_code, inactivity_asked_at)

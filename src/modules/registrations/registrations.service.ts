@@ -5,7 +5,7 @@ import { personSubject, recordAuditEvent, recordPersonAuditEvent, type Actor } f
 import { tenantRoleOf } from '../../platform/auth/tenant-roles.js';
 import type { Database, RegistrationRow } from '../../platform/db/schema.js';
 import { withPersonInTransaction, withTenantInTransaction } from '../../platform/db/tenant-scope.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, parseInput } from '../../platform/errors.js';
 import { isValidLgCode } from '../../platform/lg-code.js';
 import { japanDate } from '../../platform/time.js';
 import { enqueueMail } from '../../platform/mail/mail.jobs.js';
@@ -128,7 +128,7 @@ export async function registerWithGovernment(options: {
   requestId?: string;
 }) {
   const { db, personId } = options;
-  const input = RegistrationInput.parse(options.input);
+  const input = parseInput(RegistrationInput, options.input);
   const government = await participatingGovernment(db, options.lgCode);
   const answers = checkSurveyAnswers(input, government.settings.surveyQuestions);
   const declared = input.declaredResidenceLgCode;
@@ -494,7 +494,7 @@ export async function applyForPremium(options: {
         data: { count: judgement.count, required: judgement.required, mode: government.settings.premiumMode },
       });
       if (government.settings.premiumMode !== 'automatic') return { application, decided: undefined };
-      const decision = judgement.met ? 'approved' : 'rejected';
+      const decision: 'approved' | 'rejected' = judgement.met ? 'approved' : 'rejected';
       await applyDecision(scope, {
         application,
         registration,
@@ -589,7 +589,7 @@ export async function decidePremiumApplication(options: {
   input: z.input<typeof PremiumDecisionInput>;
 }): Promise<void> {
   if (!mayManageRegistrations(options.actor, options.lgCode)) throw new AppError('not_found');
-  const input = PremiumDecisionInput.parse(options.input);
+  const input = parseInput(PremiumDecisionInput, options.input);
   if (!z.uuid().safeParse(options.applicationId).success) throw new AppError('not_found');
   const government = await participatingGovernment(options.db, options.lgCode);
   const personId = await options.db.transaction().execute((trx) =>
@@ -601,7 +601,7 @@ export async function decidePremiumApplication(options: {
   if (!personId) throw new AppError('not_found');
   const facts = await personFacts(options.db, personId);
 
-  await options.db.transaction().execute(async (trx) => {
+  const outcome = await options.db.transaction().execute(async (trx) => {
     const person = await repository.lockPerson(trx, personId);
     const [mine, pending] = await withPersonInTransaction(
       trx,
@@ -612,18 +612,19 @@ export async function decidePremiumApplication(options: {
           await repository.listPendingApplicationsOfPerson(trx, personId),
         ] as const,
     );
-    await withTenantInTransaction(trx, government.lgCode, async (scope) => {
+    return withTenantInTransaction(trx, government.lgCode, async (scope): Promise<'decided' | 'registration_ended'> => {
       const application = await repository.lockApplication(scope, options.applicationId);
       if (!application) throw new AppError('not_found');
       if (application.status !== 'pending') throw new AppError('premium_application_decided');
       const registration = await repository.lockActiveRegistration(scope, { id: application.registration_id });
       if (!registration || !person) {
+        // Committed before the refusal is thrown, so the stale application leaves the queue.
         await repository.decideApplication(scope, application.id, {
           status: 'withdrawn',
           decidedBy: 'system',
           reason: 'registration_ended',
         });
-        throw new AppError('registration_not_found');
+        return 'registration_ended';
       }
       if (input.decision === 'approve') {
         const refused = premiumRefusal({
@@ -655,8 +656,10 @@ export async function decidePremiumApplication(options: {
         email: person.email,
         governmentName: government.name,
       });
+      return 'decided';
     });
   });
+  if (outcome === 'registration_ended') throw new AppError('registration_not_found');
 }
 
 export interface MyRegistration {
@@ -732,6 +735,23 @@ export async function listMyRegistrations(options: { db: Kysely<Database>; perso
   return { registrations, prefectureLinkOptOuts: optOuts };
 }
 
+/**
+ * Where the person lives as registrations see it (the 住所地 rule): the municipality of a current card
+ * verification, else the one the person declared, else unknown. Pages ask for a residence only when it
+ * is not verified.
+ */
+export async function getMyResidence(options: { db: Kysely<Database>; personId: string }): Promise<{
+  source: 'verified' | 'declared' | 'unknown';
+  lgCode: string | null;
+  prefectureCode: string | null;
+}> {
+  const facts = await personFacts(options.db, options.personId);
+  const declared = await repository.findDeclaredResidence(options.db, options.personId);
+  const residence = residenceOf({ declared_residence_lg_code: declared }, facts);
+  const source = facts.verification ? 'verified' : declared ? 'declared' : 'unknown';
+  return { source, ...residence };
+}
+
 /** Changes whether the card shows the holder's name to whoever checks it. */
 export async function setShowNameOnCard(options: {
   db: Kysely<Database>;
@@ -747,4 +767,18 @@ export async function setShowNameOnCard(options: {
       await repository.updateRegistration(scope, row.id, { show_name_on_card: options.show });
     }),
   );
+}
+
+/**
+ * Current registrations of a government, and its related population: current registrations minus those
+ * where the person lives (住所地 registrations are never related population, L5871–5873).
+ */
+export async function countCurrentRegistrations(options: { db: Kysely<Database>; lgCode: string }) {
+  const rows = await options.db
+    .transaction()
+    .execute((trx) => withTenantInTransaction(trx, options.lgCode, (scope) => repository.countActive(scope)));
+  const total = rows.reduce((sum, row) => sum + row.count, 0);
+  const ownResidence = rows.filter((row) => row.own_residence).reduce((sum, row) => sum + row.count, 0);
+  const premium = rows.filter((row) => row.tier === 'premium').reduce((sum, row) => sum + row.count, 0);
+  return { total, premium, ownResidence, relatedPopulation: total - ownResidence };
 }

@@ -5,8 +5,8 @@
  *
  * Command line (migrates and loads the master first, so an empty database will do):
  *   npx tsx bench/generate.ts --database-url postgres://postgres@127.0.0.1:5432/furusato_bench \
- *     [--tenants N] [--audit-events M] [--seed X]
- *   npx tsx bench/generate.ts --pglite-dir ./data/bench [--tenants N] [--audit-events M] [--seed X]
+ *     [--tenants N] [--audit-events M] [--registrations R] [--seed X]
+ *   npx tsx bench/generate.ts --pglite-dir ./data/bench [--tenants N] [--audit-events M] [--registrations R] [--seed X]
  *
  * It writes as the connection's own user, never as furusato_app: the owner or a superuser is not
  * subject to the row-level security of tenant tables, which lets one statement load many tenants.
@@ -17,24 +17,31 @@ import { v7 as uuidv7 } from 'uuid';
 import { loadMasterData } from '../src/modules/municipalities/master-data.js';
 import { canBeTenant } from '../src/modules/municipalities/municipalities.policy.js';
 import { TenantSettings } from '../src/modules/municipalities/municipalities.service.js';
-import type { AuditActorKind, Database, LocalGovernmentKind } from '../src/platform/db/schema.js';
+import { relationshipTies } from '../src/modules/registrations/survey.js';
+import type { AgeBand, AuditActorKind, Database, LocalGovernmentKind } from '../src/platform/db/schema.js';
 import { openDatabase, type DatabaseTarget } from '../src/platform/db/database.js';
 import { migrateToLatest } from '../src/platform/db/migrate.js';
 import { integerOption, isMainModule, UsageError } from './cli.js';
 import { deriveSeed, mulberry32, shuffled, type Random } from './random.js';
 
-/** How much data to make. Later generators add their own knobs here (e.g. personsPerTenant). */
+/** How much data to make. Each generator's knobs live here. */
 export interface Scale {
   /** Governments that join; at most the prefectures and municipalities not yet joined (1,788 when empty). */
   tenants: number;
   /** Audit events per tenant, besides the 'tenant.joined' event every tenant gets. */
   auditEventsPerTenant: number;
+  /**
+   * Registrations in all, spread over the tenants (a few large ones, many small), with the persons
+   * behind them (1–3 registrations each, 1.5 on average). 0 by default: the HTTP scenarios do not read
+   * them yet, and 0 keeps their runs comparable with earlier results.
+   */
+  registrations: number;
 }
 
-export const defaultScale: Scale = { tenants: 200, auditEventsPerTenant: 500 };
+export const defaultScale: Scale = { tenants: 200, auditEventsPerTenant: 500, registrations: 0 };
 export const defaultSeed = 20260401;
 
-export interface GenerateOptions extends Scale {
+export interface GenerateOptions extends Omit<Scale, 'registrations'>, Partial<Pick<Scale, 'registrations'>> {
   seed: number;
   /** Rows per INSERT statement: large enough to amortise the round trip, small enough to bound memory. */
   batchSize?: number;
@@ -48,15 +55,31 @@ const windowStart = Date.UTC(2025, 2, 31, 15, 0, 0);
 const windowEnd = Date.UTC(2026, 2, 31, 15, 0, 0);
 /** Tenants join during the first quarter of the window, so each one has a history afterwards. */
 const joinWindowEnd = windowStart + (windowEnd - windowStart) / 4;
+/** Where generated time ends: benchmarks that need "now" (inactivity) place it after this. */
+export const generatedWindow = { start: windowStart, joinEnd: joinWindowEnd, end: windowEnd } as const;
 
 export interface GeneratedTenant {
   lgCode: string;
   joinedAt: number;
 }
 
-/** What earlier generators made, for later ones to build on (registrations will need persons). */
+/**
+ * Persons, column-wise (hundreds of thousands of them: arrays of numbers, not objects). Each signed up,
+ * registered between signing up and their last access, and was last seen at `lastAccessAt`.
+ */
+export interface GeneratedPersons {
+  ids: string[];
+  emails: string[];
+  createdAt: number[];
+  lastAccessAt: number[];
+  /** How many registrations the registrations generator gives each person. */
+  registrations: number[];
+}
+
+/** What earlier generators made, for later ones to build on. */
 export interface Produced {
   tenants: GeneratedTenant[];
+  persons: GeneratedPersons;
 }
 
 export interface GeneratorContext {
@@ -74,10 +97,12 @@ export interface Generator {
   run(context: GeneratorContext): Promise<Record<string, number>>;
 }
 
+type GeneratedTable = 'tenants' | 'audit_events' | 'persons' | 'registrations';
+
 /** One INSERT … SELECT FROM unnest(…) per batch: one round trip and one parameter per column. */
 async function insertUnnest(
   db: Kysely<Database>,
-  table: 'tenants' | 'audit_events',
+  table: GeneratedTable,
   columns: ReadonlyArray<{ name: string; type: string; cast?: string }>,
   values: ReadonlyArray<ReadonlyArray<string | null>>,
 ): Promise<void> {
@@ -111,6 +136,59 @@ const auditColumns = [
   { name: 'request_id', type: 'text' },
 ] as const;
 
+const personColumns = [
+  { name: 'id', type: 'uuid' },
+  { name: 'email', type: 'text' },
+  { name: 'locale', type: 'text' },
+  { name: 'created_at', type: 'timestamptz' },
+  { name: 'last_access_at', type: 'timestamptz' },
+] as const;
+
+const registrationColumns = [
+  { name: 'lg_code', type: 'text' },
+  { name: 'id', type: 'uuid' },
+  { name: 'person_id', type: 'uuid' },
+  { name: 'tier', type: 'text' },
+  { name: 'contact_email', type: 'text' },
+  { name: 'age_band', type: 'text' },
+  { name: 'residence_prefecture_code', type: 'text' },
+  { name: 'identity_verified', type: 'boolean' },
+  // A text[] per row cannot travel inside a text[][] parameter (unnest flattens it): sent as an array literal.
+  { name: 'relationship_ties', type: 'text', cast: 'text[]' },
+  { name: 'registered_at', type: 'timestamptz' },
+  { name: 'premium_since', type: 'timestamptz' },
+  { name: 'premium_valid_until', type: 'timestamptz' },
+] as const;
+
+const ageBands = ['18_29', '30_39', '40_49', '50_59', '60_69', '70_plus'] as const satisfies readonly AgeBand[];
+/** The national ties without その他, which would need a free text. */
+const generatedTies = relationshipTies.filter((tie) => tie !== 'other');
+const dayMs = 24 * 60 * 60 * 1000;
+
+/**
+ * Picks tenant indexes with weight 1/(rank+1)^0.8: a few governments hold many registrations (a fan club
+ * of 22,000), most hold a few hundred, as the scale of DOMAIN §8 suggests.
+ */
+function tenantPicker(count: number, random: Random): () => number {
+  const cumulative = new Float64Array(count);
+  let total = 0;
+  for (let rank = 0; rank < count; rank += 1) {
+    total += 1 / (rank + 1) ** 0.8;
+    cumulative[rank] = total;
+  }
+  return () => {
+    const target = random.next() * total;
+    let low = 0;
+    let high = count - 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((cumulative[middle] ?? 0) < target) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+}
+
 /**
  * Collects rows column by column and writes them in batches. One batch stays in flight while the next
  * is built, so on PostgreSQL the database (its own process) and this one work at the same time.
@@ -122,7 +200,7 @@ class ColumnBuffer {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly table: 'tenants' | 'audit_events',
+    private readonly table: GeneratedTable,
     private readonly spec: ReadonlyArray<{ name: string; type: string; cast?: string }>,
     private readonly batchSize: number,
   ) {
@@ -207,9 +285,9 @@ function settingsFor(government: { lgCode: string; fullName: string }, random: R
 const settingKeys = ['contactEmail', 'contactPhone', 'welcomeMessage'] as const;
 
 /**
- * The registry, run in this order. Each entry is one table family; the issues that add the persons and
- * registrations tables add `persons` and `registrations` generators here (and their knobs to Scale),
- * drawing on `produced.tenants` and adding to `produced` for the generators after them.
+ * The registry, run in this order. Each entry is one table family, drawing on what the generators
+ * before it put in `produced` and adding to it for the ones after (registrations need tenants and
+ * persons). A new table family adds its generator here and its knobs to Scale.
  */
 export const generators = {
   tenants: {
@@ -281,6 +359,83 @@ export const generators = {
       return { audit_events: await rows.flush() };
     },
   },
+
+  persons: {
+    description:
+      'accounts behind the registrations: 1–3 registrations each, last access spread after all tenants joined',
+    async run({ db, scale, random, batchSize, produced }) {
+      if (scale.registrations === 0) return { persons: 0 };
+      const maxPerPerson = Math.min(3, produced.tenants.length);
+      if (maxPerPerson === 0) throw new UsageError('--registrations needs at least one tenant');
+      const rows = new ColumnBuffer(db, 'persons', personColumns, batchSize);
+      const persons = produced.persons;
+      for (let remaining = scale.registrations; remaining > 0;) {
+        const roll = random.next();
+        const count = Math.min(remaining, maxPerPerson, roll < 0.6 ? 1 : roll < 0.9 ? 2 : 3);
+        // Last access after every tenant joined, so any of them can hold a registration made before it.
+        const lastAccessAt = random.int(joinWindowEnd, windowEnd);
+        const createdAt = random.int(windowStart, lastAccessAt);
+        const id = uuidv7({ msecs: createdAt, random: random.bytes16() });
+        const email = `person${persons.ids.length}@bench.furusato.example`;
+        await rows.add([
+          id,
+          email,
+          random.next() < 0.05 ? 'en' : 'ja',
+          new Date(createdAt).toISOString(),
+          new Date(lastAccessAt).toISOString(),
+        ]);
+        persons.ids.push(id);
+        persons.emails.push(email);
+        persons.createdAt.push(createdAt);
+        persons.lastAccessAt.push(lastAccessAt);
+        persons.registrations.push(count);
+        remaining -= count;
+      }
+      return { persons: await rows.flush() };
+    },
+  },
+
+  registrations: {
+    description:
+      'registrations of those persons (3 % premium), each with distinct tenants, made between joining and last access',
+    async run({ db, random, batchSize, produced }) {
+      const { persons, tenants } = produced;
+      if (persons.ids.length === 0) return { registrations: 0 };
+      const pick = tenantPicker(tenants.length, random);
+      const rows = new ColumnBuffer(db, 'registrations', registrationColumns, batchSize);
+      for (let index = 0; index < persons.ids.length; index += 1) {
+        const chosen = new Set<number>();
+        // One active registration per person and government (registrations_active_person_idx).
+        while (chosen.size < (persons.registrations[index] ?? 1)) chosen.add(pick());
+        const createdAt = persons.createdAt[index] ?? windowStart;
+        const lastAccessAt = persons.lastAccessAt[index] ?? windowEnd;
+        for (const tenantIndex of chosen) {
+          const tenant = tenants[tenantIndex] as GeneratedTenant;
+          const registeredAt = random.int(Math.max(tenant.joinedAt, createdAt), lastAccessAt);
+          const premium = random.next() < 0.03;
+          const verified = premium || random.next() < 0.3;
+          const ties = generatedTies.filter(() => random.next() < 0.25);
+          if (ties.length === 0) ties.push(random.pick(generatedTies));
+          const registeredIso = new Date(registeredAt).toISOString();
+          await rows.add([
+            tenant.lgCode,
+            uuidv7({ msecs: registeredAt, random: random.bytes16() }),
+            persons.ids[index] ?? null,
+            premium ? 'premium' : 'basic',
+            persons.emails[index] ?? null,
+            verified ? random.pick(ageBands) : null,
+            String(random.int(1, 47)).padStart(2, '0'),
+            String(verified),
+            `{${ties.join(',')}}`,
+            registeredIso,
+            premium ? registeredIso : null,
+            premium ? new Date(registeredAt + 365 * dayMs).toISOString() : null,
+          ]);
+        }
+      }
+      return { registrations: await rows.flush() };
+    },
+  },
 } satisfies Record<string, Generator>;
 
 export type GeneratorName = keyof typeof generators;
@@ -309,12 +464,19 @@ const perSecond = (rows: number, ms: number) => (ms > 0 ? Math.round((rows / ms)
  * it was. `db` must be a connection that bypasses row-level security (owner or superuser).
  */
 export async function generate(db: Kysely<Database>, options: GenerateOptions): Promise<GenerateResult> {
-  const scale: Scale = { tenants: options.tenants, auditEventsPerTenant: options.auditEventsPerTenant };
+  const scale: Scale = {
+    tenants: options.tenants,
+    auditEventsPerTenant: options.auditEventsPerTenant,
+    registrations: options.registrations ?? defaultScale.registrations,
+  };
   const batchSize = options.batchSize ?? 10_000;
   const timings: GeneratorTiming[] = [];
   const started = performance.now();
   await db.transaction().execute(async (trx) => {
-    const produced: Produced = { tenants: [] };
+    const produced: Produced = {
+      tenants: [],
+      persons: { ids: [], emails: [], createdAt: [], lastAccessAt: [], registrations: [] },
+    };
     for (const [name, generator] of Object.entries(generators) as Array<[GeneratorName, Generator]>) {
       const random = mulberry32(deriveSeed(options.seed, name));
       const generatorStarted = performance.now();
@@ -352,11 +514,13 @@ export function formatGenerateResult(result: GenerateResult): string {
   ].join('\n');
 }
 
-const usage = `Usage: tsx bench/generate.ts (--database-url URL | --pglite-dir DIR) [--tenants N] [--audit-events M] [--seed X]
+const usage = `Usage: tsx bench/generate.ts (--database-url URL | --pglite-dir DIR) [--tenants N] [--audit-events M]
+                            [--registrations R] [--seed X]
   --database-url  PostgreSQL to fill (default: $DATABASE_URL); connect as the owner or a superuser
   --pglite-dir    embedded database folder to fill instead (not while a server has it open)
   --tenants       governments that join (default ${defaultScale.tenants})
   --audit-events  audit events per tenant besides tenant.joined (default ${defaultScale.auditEventsPerTenant})
+  --registrations registrations over all tenants, with their persons (default ${defaultScale.registrations})
   --seed          PRNG seed; same seed and starting database give the same data (default ${defaultSeed})`;
 
 async function main(): Promise<void> {
@@ -366,6 +530,7 @@ async function main(): Promise<void> {
       'pglite-dir': { type: 'string' },
       tenants: { type: 'string' },
       'audit-events': { type: 'string' },
+      registrations: { type: 'string' },
       seed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -383,6 +548,7 @@ async function main(): Promise<void> {
   const options: GenerateOptions = {
     tenants: integerOption('tenants', values.tenants, defaultScale.tenants),
     auditEventsPerTenant: integerOption('audit-events', values['audit-events'], defaultScale.auditEventsPerTenant),
+    registrations: integerOption('registrations', values.registrations, defaultScale.registrations),
     seed: integerOption('seed', values.seed, defaultSeed),
   };
 

@@ -4,12 +4,11 @@
  * bench/results/<timestamp>.json. See bench/README.md.
  */
 import autocannon from 'autocannon';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { cpus, freemem, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -21,9 +20,17 @@ import type { LocalGovernmentKind } from '../src/platform/db/schema.js';
 import { integerOption, UsageError } from './cli.js';
 import { defaultScale, defaultSeed, formatGenerateResult, generate, type GenerateResult } from './generate.js';
 import { deriveSeed, mulberry32, shuffled } from './random.js';
+import {
+  fileTimestamp,
+  gitCommit,
+  packageVersion,
+  resultsFolder,
+  root,
+  round2,
+  table,
+  withDatabaseName,
+} from './report.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const resultsFolder = join(root, 'bench', 'results');
 const benchDatabaseName = 'furusato_bench';
 
 const usage = `Usage: npm run bench -- [options]
@@ -112,12 +119,6 @@ interface PreparedDatabase {
   cleanup(): Promise<void>;
 }
 
-function withDatabaseName(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
-
 async function fillDatabase(
   database: DatabaseHandle,
   parameters: Parameters,
@@ -202,11 +203,6 @@ async function preparePostgres(parameters: Parameters): Promise<PreparedDatabase
   } finally {
     await database.close();
   }
-}
-
-async function packageVersion(name: string): Promise<string> {
-  const text = await readFile(join(root, 'node_modules', name, 'package.json'), 'utf8');
-  return (JSON.parse(text) as { version: string }).version;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -383,8 +379,6 @@ function percentile(sorted: Float64Array, fraction: number): number {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
   return sorted[index] ?? 0;
 }
-
-const round2 = (value: number) => Math.round(value * 100) / 100;
 
 /** Every connection takes the next path of one shared cycle, so all codes are hit equally often. */
 function cyclingRequests(paths: string[]): autocannon.Request[] {
@@ -572,20 +566,6 @@ async function benchEngine(engine: DatabaseEngine, parameters: Parameters): Prom
 // ---------------------------------------------------------------------------------------------------
 // Report
 
-function table(header: string[], rows: string[][], rightAligned: Set<number>): string {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const format = (row: string[]) =>
-    row
-      .map((cell, column) =>
-        rightAligned.has(column) ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
-      )
-      .join('  ')
-      .trimEnd();
-  return [format(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(format)].join('\n');
-}
-
 function report(results: EngineResult[]): string {
   const loadRows = results.flatMap((result) =>
     result.ok
@@ -632,26 +612,6 @@ function report(results: EngineResult[]): string {
         ]
       : []),
   ].join('\n');
-}
-
-function gitCommit(): string | null {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return null;
-  }
-}
-
-/** ISO 8601 basic format (20261122T083000Z): sortable, and without the colons some file systems refuse. */
-function fileTimestamp(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 async function main(): Promise<number> {

@@ -1,4 +1,3 @@
-import './modules/registrations/index.js';
 import {
   identityPages,
   identityRoutes,
@@ -9,6 +8,14 @@ import {
   verificationRoutes,
 } from './modules/identity/index.js';
 import { municipalityPages, municipalityRoutes } from './modules/municipalities/index.js';
+import {
+  cardPages,
+  cardRoutes,
+  registrationPages,
+  registrationRoutes,
+  staffRegistrationPages,
+  staffRegistrationRoutes,
+} from './modules/registrations/index.js';
 import { staffPages, staffRoutes } from './modules/staff/index.js';
 import { createApp, type AppDeps, type AppRouter } from './platform/http/app.js';
 import { systemRoutes } from './platform/http/system.routes.js';
@@ -25,11 +32,17 @@ export function buildApp(deps: AppDeps): AppRouter {
   app.route('/', identityPages());
   app.route('/', staffRoutes());
   app.route('/', staffPages());
+  app.route('/', staffRegistrationRoutes());
+  app.route('/', staffRegistrationPages());
   app.route('/', passkeyRoutes());
   app.route('/', passkeyPages());
   app.route('/', verificationRoutes());
   app.route('/', verificationPages());
   app.route('/', privacyPages());
+  app.route('/', registrationRoutes());
+  app.route('/', registrationPages());
+  app.route('/', cardRoutes());
+  app.route('/', cardPages());
   app.route('/', mailboxPages());
   app.route('/', demoPages());
   app.route('/', systemRoutes(app));

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { v7 as uuidv7 } from 'uuid';
 import { getTenant, TenantSettings } from '../src/modules/municipalities/index.js';
+import { registerWithGovernment } from '../src/modules/registrations/index.js';
 import { withTenant } from '../src/platform/db/tenant-scope.js';
 import type { TestClient } from './support/client.js';
 import { signedInClient, startTestRuntime, type TestRuntime } from './support/runtime.js';
@@ -10,7 +12,8 @@ import { joinTenants, signedInStaff, type StaffSession } from './support/staff.j
  * The leak suite: a staff member of one government (A) asks for every tenant-scoped staff page and API
  * of another (B) and gets 404 with nothing of B in the answer, exactly as for a government that does not
  * exist. So does a signed-in person without any membership. A member without a second factor is refused
- * in the own tenant and still gets 404 in the other. Afterwards B is unchanged.
+ * in the own tenant and still gets 404 in the other. B's registrants are B's personal data: A's administrator
+ * is also one of them, and still sees nothing of B's staff side. Afterwards B is unchanged.
  */
 const tenantA = '042056'; // 気仙沼市
 const tenantB = '363421'; // 神山町
@@ -23,6 +26,8 @@ describe('cross-tenant access to staff pages and API', () => {
   let colleagueB: StaffSession;
   let outsider: TestClient;
   let invitationB: string;
+  let registrationB: string;
+  let applicationB: string;
   let auditCountB: number;
 
   /** Every tenant-scoped staff route of B, with what a request needs to reach the handler. */
@@ -54,6 +59,26 @@ describe('cross-tenant access to staff pages and API', () => {
       secondFactor: false,
     });
     ({ client: outsider } = await signedInClient(runtime, 'someone@example.jp'));
+
+    // B's registrants: one with a name, and A's administrator, who applied for premium in B.
+    const db = runtime.database.db;
+    const named = await signedInClient(runtime, 'registrant@kamiyama.example.jp');
+    await named.client.sendJson('/api/v1/me', { displayName: '神山 登録者', locale: 'ja' }, 'PATCH');
+    await registerWithGovernment({ db, personId: named.personId, lgCode: tenantB, input: { ties: ['family'] } });
+    const { registration } = await registerWithGovernment({
+      db,
+      personId: adminA.personId,
+      lgCode: tenantB,
+      input: { ties: ['furusato_nozei'] },
+    });
+    registrationB = registration.id;
+    applicationB = uuidv7();
+    await withTenant(db, tenantB, (scope) =>
+      scope.trx
+        .insertInto('premium_applications')
+        .values({ lg_code: tenantB, id: applicationB, registration_id: registrationB, person_id: adminA.personId })
+        .execute(),
+    );
 
     const invited = await adminB.client.sendJson(`/api/v1/tenants/${tenantB}/invitations`, {
       email: 'new@kamiyama.example.jp',
@@ -96,6 +121,26 @@ describe('cross-tenant access to staff pages and API', () => {
       route('POST', `${pages}/members/${member}/remove`),
       route('POST', `${pages}/invitations/${invitationB}/revoke`),
       route('POST', `${pages}/settings`, { contactEmail: 'mole@example.jp' }),
+      route('GET', `${api}/registrations`),
+      route('GET', `${api}/registrations/${registrationB}`),
+      route('GET', `${api}/registrations/export`),
+      route('GET', `${api}/premium-applications`),
+      route('POST', `${api}/premium-applications/${applicationB}/decision`, { decision: 'approve' }),
+      route('GET', `${pages}/registrations`),
+      route('GET', `${pages}/registrations/${registrationB}`),
+      route('GET', `${pages}/registrations.csv`),
+      route('GET', `${pages}/premium-applications`),
+      route('POST', `${pages}/premium-applications/${applicationB}/decision`, { decision: 'approve' }),
+      route('GET', `${pages}/registration-settings`),
+      route('POST', `${pages}/registration-settings`, {
+        premiumMode: 'automatic',
+        premiumMinActivities: '1',
+        premiumWindow: 'fiscal_year',
+        longStayDays: '1',
+        inactivityMonths: '6',
+      }),
+      route('POST', `${pages}/registration-settings/questions`, { id: 'mole', labelJa: 'もぐら', kind: 'text' }),
+      route('POST', `${pages}/registration-settings/questions/mole/remove`),
     ];
   });
 
@@ -125,6 +170,9 @@ describe('cross-tenant access to staff pages and API', () => {
       adminB.membershipId,
       colleagueB.membershipId,
       invitationB,
+      registrationB,
+      applicationB,
+      'registrant@kamiyama.example.jp',
       '神山',
     ]) {
       assert.ok(!text.includes(secret), `${label}: answer mentions ${secret}`);
@@ -139,6 +187,20 @@ describe('cross-tenant access to staff pages and API', () => {
     const page = await adminB.client.get(`/staff/${tenantB}/members`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /staff@kamiyama\.example\.jp/);
+    const registrants = await adminB.client.get(`/api/v1/tenants/${tenantB}/registrations`);
+    assert.equal(registrants.status, 200);
+    assert.equal(((await registrants.json()) as { total: number }).total, 2);
+  });
+
+  it("a registrant of B who is staff of A finds nothing of B in A's own registrants or export", async () => {
+    const list = await adminA.client.get(`/api/v1/tenants/${tenantA}/registrations`);
+    assert.equal(list.status, 200);
+    assert.equal(((await list.json()) as { total: number }).total, 0);
+    const csv = await (await adminA.client.get(`/staff/${tenantA}/registrations.csv`)).text();
+    assert.equal(csv.split('\r\n').filter(Boolean).length, 1, 'the header only');
+    for (const secret of [registrationB, '神山 登録者', 'registrant@kamiyama.example.jp']) {
+      assert.ok(!csv.includes(secret));
+    }
   });
 
   it('an administrator of A gets 404 and no data on every staff route of B', async () => {
@@ -183,6 +245,16 @@ describe('cross-tenant access to staff pages and API', () => {
     assert.equal(revoke.status, 404);
     const form = await adminA.client.postForm(`/staff/${tenantA}/members/${adminB.membershipId}/remove`);
     assert.equal(form.status, 404);
+    assert.equal((await adminA.client.get(`${api}/registrations/${registrationB}`)).status, 404);
+    const decide = await adminA.client.sendJson(`${api}/premium-applications/${applicationB}/decision`, {
+      decision: 'approve',
+    });
+    assert.equal(decide.status, 404);
+    assert.equal((await adminA.client.get(`/staff/${tenantA}/registrations/${registrationB}`)).status, 404);
+    const decideForm = await adminA.client.postForm(`/staff/${tenantA}/premium-applications/${applicationB}/decision`, {
+      decision: 'approve',
+    });
+    assert.equal(decideForm.status, 404);
   });
 
   it('without a session the API answers 401 and pages send to sign-in', async () => {
@@ -217,6 +289,15 @@ describe('cross-tenant access to staff pages and API', () => {
       TenantSettings.parse({}),
     );
     assert.equal(await countAuditEvents(tenantB), auditCountB);
+    const application = await withTenant(runtime.database.db, tenantB, (scope) =>
+      scope.trx
+        .selectFrom('premium_applications as a')
+        .innerJoin('registrations as r', 'r.id', 'a.registration_id')
+        .select(['a.status', 'r.tier'])
+        .where('a.id', '=', applicationB)
+        .executeTakeFirstOrThrow(),
+    );
+    assert.deepEqual(application, { status: 'pending', tier: 'basic' });
     const mail = runtime.mail.messages.filter((message) => message.to.includes('mole@example.jp'));
     assert.equal(mail.length, 0);
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { demoAccounts, demoTotpSecret, seedDemoData } from '../src/demo/demo-data.js';
+import { listMyRegistrations } from '../src/modules/registrations/index.js';
 import { currentTotpCode } from '../src/modules/staff/index.js';
 import { testConfig } from './support/app.js';
 import { signedInClient, startTestRuntime, type TestRuntime } from './support/runtime.js';
@@ -34,10 +35,19 @@ describe('demo data', () => {
     assert.equal(await count(), before);
   });
 
-  it('lets the registrant sign in by e-mail', async () => {
-    const { client } = await signedInClient(runtime, 'hanako@furusato-demo.example');
+  it('lets the registrant sign in by e-mail, registered with 気仙沼市 (and 宮城県 by the link) and 神山町', async () => {
+    const { client, personId } = await signedInClient(runtime, 'hanako@furusato-demo.example');
     const me = (await (await client.get('/api/v1/me')).json()) as { displayName: string };
     assert.equal(me.displayName, 'ふるさと 花子');
+    const { registrations } = await listMyRegistrations({ db: runtime.database.db, personId });
+    assert.deepEqual(
+      registrations.map((registration) => [registration.lgCode, registration.tier, registration.status]).sort(),
+      [
+        ['040002', 'basic', 'active'],
+        ['042056', 'basic', 'active'],
+        ['363421', 'basic', 'active'],
+      ],
+    );
   });
 
   it('lets the town administrator in with the published demo code, into the staff area of 気仙沼市', async () => {

@@ -4,6 +4,7 @@ import type { Logger } from '../platform/logger.js';
 import { systemActor } from '../platform/audit.js';
 import { findOrCreatePerson } from '../modules/identity/index.js';
 import { getTenant, joinTenant, type TenantSettings } from '../modules/municipalities/index.js';
+import { registerWithGovernment, type RegistrationInput } from '../modules/registrations/index.js';
 import { acceptInvitation, enrolDemoTotp, grantOperator, inviteStaff } from '../modules/staff/index.js';
 import type { Config } from '../platform/config.js';
 import type { StaffRole } from '../platform/db/schema.js';
@@ -51,6 +52,8 @@ export interface DemoAccount {
   description: { ja: string; en: string };
   staff?: { lgCode: string; role: StaffRole };
   operator?: boolean;
+  /** Governments the demo person is registered with, and how they answered the survey. */
+  registrations?: Array<{ lgCode: string; input: RegistrationInput }>;
 }
 
 /** Demo accounts, all signing in by e-mail (read the mail at /dev/mailbox); staff add the demo TOTP code. */
@@ -59,6 +62,17 @@ export const demoAccounts: DemoAccount[] = [
     email: 'hanako@furusato-demo.example',
     displayName: 'ふるさと 花子',
     description: { ja: '登録者（ふるさと住民）', en: 'Registrant (hometown resident)' },
+    registrations: [
+      {
+        lgCode: '042056',
+        input: {
+          ties: ['birthplace_or_lived', 'furusato_nozei', 'tourism_or_homecoming'],
+          showNameOnCard: true,
+          declaredResidenceLgCode: '131016',
+        },
+      },
+      { lgCode: '363421', input: { ties: ['work_or_side_job', 'dual_residence'] } },
+    ],
   },
   {
     email: 'admin@kesennuma.furusato-demo.example',
@@ -98,6 +112,9 @@ async function seedDemoAccount(db: Kysely<Database>, config: Config, account: De
     displayName: account.displayName,
   });
   if (!created) return false;
+  for (const registration of account.registrations ?? []) {
+    await registerWithGovernment({ db, personId, lgCode: registration.lgCode, input: registration.input });
+  }
   if (account.staff || account.operator) {
     await enrolDemoTotp({ db, config, personId, secretBase32: demoTotpSecret });
   }

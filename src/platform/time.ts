@@ -22,3 +22,16 @@ export function fiscalYearRange(fiscalYear: number): { start: Date; end: Date } 
     end: new Date(Date.UTC(fiscalYear + 1, 3, 1) - japanOffsetMs),
   };
 }
+
+/**
+ * The same Japan wall-clock time `months` calendar months earlier. A day the earlier month lacks becomes
+ * its last day (3/31 minus one month is 2/28 or 2/29), so "24 months without access" never skips a day.
+ */
+export function japanMonthsBefore(instant: Date, months: number): Date {
+  const local = new Date(instant.getTime() + japanOffsetMs);
+  const year = local.getUTCFullYear();
+  const month = local.getUTCMonth() - months;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  local.setUTCFullYear(year, month, Math.min(local.getUTCDate(), lastDay));
+  return new Date(local.getTime() - japanOffsetMs);
+}

@@ -244,6 +244,13 @@ async function detailPage(c: Context<AppEnv>) {
           </>
         )}
       </dl>
+      {government.participating && (
+        <p>
+          <a class="button" href={`/register/${government.lgCode}`}>
+            {t({ ja: 'この自治体にふるさと住民登録をする', en: 'Register with this local government' })}
+          </a>
+        </p>
+      )}
       {government.wards.length > 0 && (
         <section aria-labelledby="wards-heading">
           <h2 id="wards-heading">{t({ ja: '区', en: 'Wards' })}</h2>

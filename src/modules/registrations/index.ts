@@ -1,7 +1,11 @@
 import './registrations.privacy.js';
+export { registrationPages } from './registrations.pages.js';
+export { registrationRoutes } from './registrations.routes.js';
 export {
   applyForPremium,
+  countCurrentRegistrations,
   decidePremiumApplication,
+  getMyResidence,
   listMyRegistrations,
   mayManageRegistrations,
   PremiumDecisionInput,
@@ -21,3 +25,9 @@ export {
 } from './judgement.js';
 export { relationshipTieLabels, relationshipTies, type RelationshipTie } from './survey.js';
 export { premiumCap, premiumCapCount } from './registrations.policy.js';
+export { answerStayQuestion } from './inactivity.service.js';
+export { inactivityJobs } from './inactivity.jobs.js';
+export { cardPages } from './card.pages.js';
+export { cardRoutes } from './card.routes.js';
+export { staffRegistrationPages } from './staff-registrations.pages.js';
+export { staffRegistrationRoutes } from './staff-registrations.routes.js';

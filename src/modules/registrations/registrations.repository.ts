@@ -19,6 +19,15 @@ export async function setDeclaredResidence(trx: Transaction<Database>, personId:
   await trx.updateTable('persons').set({ declared_residence_lg_code: lgCode }).where('id', '=', personId).execute();
 }
 
+export async function findDeclaredResidence(db: Kysely<Database>, personId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('persons')
+    .select('declared_residence_lg_code')
+    .where('id', '=', personId)
+    .executeTakeFirst();
+  return row?.declared_residence_lg_code ?? null;
+}
+
 /** Master facts of a government and whether it takes part (tenants are readable by everyone). */
 export async function findGovernment(db: Kysely<Database>, lgCode: string) {
   return db
@@ -238,4 +247,15 @@ export async function decideApplication(
     .where(ownedBy(scope))
     .where('id', '=', id)
     .execute();
+}
+
+export async function countActive(scope: TenantScope) {
+  const rows = await scope.trx
+    .selectFrom('registrations')
+    .select(['tier', 'own_residence', (eb) => eb.fn.countAll<string>().as('count')])
+    .where(ownedBy(scope))
+    .where('status', '=', 'active')
+    .groupBy(['tier', 'own_residence'])
+    .execute();
+  return rows.map((row) => ({ tier: row.tier, own_residence: row.own_residence, count: Number(row.count) }));
 }

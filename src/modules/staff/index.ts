@@ -1,6 +1,14 @@
 import './staff.privacy.js';
 import './staff.account.js';
-export { staffPages } from './staff.pages.js';
+export {
+  auditActionLabels,
+  staffAreaLinks,
+  StaffNav,
+  staffPages,
+  withArea as withStaffArea,
+  type StaffArea,
+  type StaffAreaLink,
+} from './staff.pages.js';
 export { staffRoutes } from './staff.routes.js';
 export { currentTotpCode, enrolDemoTotp, resetSecondFactorByEmail } from './second-factor.service.js';
 export {

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
+import type { Actor } from '../../platform/audit.js';
 import { staffRoleLabels, staffRoles, type StaffRole } from '../../platform/auth/tenant-roles.js';
 import { AppError, problemCatalog } from '../../platform/errors.js';
 import { createRouter, type AppEnv, type AppRouter } from '../../platform/http/app.js';
@@ -34,7 +35,21 @@ import {
   secondFactorHours,
 } from './staff.service.js';
 
-type StaffArea = Awaited<ReturnType<typeof enterTenantStaffArea>>;
+export type StaffArea = Awaited<ReturnType<typeof enterTenantStaffArea>>;
+
+/**
+ * A page another module adds to a government's staff area (registrants, the premium queue, …): shown in
+ * the staff menu and on the dashboard to the actors its module's policy allows. Modules push here, so
+ * the staff module does not import them (they import it).
+ */
+export interface StaffAreaLink {
+  /** Path under `/staff/{lgCode}`, e.g. `/registrations`. */
+  path: string;
+  label: Localized;
+  show: (actor: Actor, lgCode: string) => boolean;
+}
+
+export const staffAreaLinks: StaffAreaLink[] = [];
 
 const titles = {
   home: { ja: '職員用ページ', en: 'Staff area' },
@@ -91,7 +106,7 @@ function secondFactorHref(next: string): string {
  * Opens the tenant's staff area for a page. Outsiders get the 404 page (thrown on), members without a
  * second factor are sent to prove one and brought back (a form post comes back to the dashboard).
  */
-async function withArea(c: Context<AppEnv>, handler: (area: StaffArea) => Promise<Response>): Promise<Response> {
+export async function withArea(c: Context<AppEnv>, handler: (area: StaffArea) => Promise<Response>): Promise<Response> {
   let area: StaffArea;
   try {
     area = await enterTenantStaffArea({ ...deps(c), session: requireSession(c), lgCode: c.req.param('lgCode') ?? '' });
@@ -106,11 +121,22 @@ async function withArea(c: Context<AppEnv>, handler: (area: StaffArea) => Promis
   return handler(area);
 }
 
-function StaffNav(props: { page: PageContext; area: StaffArea; current: string }) {
+/** The module pages of `staffAreaLinks` this actor may open here. */
+function moduleLinks(area: StaffArea): Array<{ href: string; label: Localized; show: boolean }> {
+  const base = `/staff/${area.tenant.lgCode}`;
+  return staffAreaLinks.map((link) => ({
+    href: `${base}${link.path}`,
+    label: link.label,
+    show: link.show(area.actor, area.tenant.lgCode),
+  }));
+}
+
+export function StaffNav(props: { page: PageContext; area: StaffArea; current: string }) {
   const { t } = props.page;
   const base = `/staff/${props.area.tenant.lgCode}`;
   const items: Array<{ href: string; label: Localized; show: boolean }> = [
     { href: base, label: { ja: 'ホーム', en: 'Home' }, show: true },
+    ...moduleLinks(props.area),
     { href: `${base}/members`, label: titles.members, show: props.area.permissions.manageStaff },
     { href: `${base}/audit`, label: titles.audit, show: props.area.permissions.readAuditTrail },
     { href: `${base}/settings`, label: titles.settings, show: props.area.permissions.updateSettings },
@@ -453,11 +479,18 @@ async function dashboardPage(c: Context<AppEnv>, area: StaffArea) {
       <h1>{area.tenant.name}</h1>
       <p>
         {t({
-          ja: 'ふるさと住民登録の職員用ページです。登録者の状況や担い手活動の管理は、今後ここに加わります。',
-          en: 'The staff area of Furusato Resident Registration. Registrants and 担い手 activities will be managed here.',
+          ja: 'ふるさと住民登録の職員用ページです。担い手活動の管理は、今後ここに加わります。',
+          en: 'The staff area of Furusato Resident Registration. 担い手 activities will be managed here too.',
         })}
       </p>
       <ul class="result-list">
+        {moduleLinks(area)
+          .filter((link) => link.show)
+          .map((link) => (
+            <li>
+              <a href={link.href}>{t(link.label)}</a>
+            </li>
+          ))}
         {area.permissions.manageStaff && (
           <li>
             <a href={`${base}/members`}>{t(titles.members)}</a>
@@ -655,7 +688,8 @@ async function memberAction(c: Context<AppEnv>, area: StaffArea, action: () => P
   return c.redirect(`/staff/${area.tenant.lgCode}/members?notice=${notice}`, 303);
 }
 
-const actionLabels: Record<string, Localized> = {
+/** Names of audit actions on the audit trail page; modules add theirs (unknown actions show their code). */
+export const auditActionLabels: Record<string, Localized> = {
   'tenant.joined': { ja: '参加', en: 'Joined the platform' },
   'tenant.settings_updated': { ja: '設定の変更', en: 'Settings changed' },
   'staff.invited': { ja: '職員の招待', en: 'Staff invited' },
@@ -710,7 +744,7 @@ async function auditPage(c: Context<AppEnv>, area: StaffArea) {
           </thead>
           <tbody>
             {result.items.map((item) => {
-              const label = actionLabels[item.action];
+              const label = auditActionLabels[item.action];
               const kind = actorKindLabels[item.actor.kind];
               return (
                 <tr>

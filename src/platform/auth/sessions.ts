@@ -60,6 +60,13 @@ export async function createSession(
       expires_at: expiresAt,
     })
     .execute();
+  // Signing in is coming back (the inactivity rule of basic registrations). findSession touches last
+  // access only five minutes into a session, which a short visit never reaches.
+  await db
+    .updateTable('persons')
+    .set({ last_access_at: sql<Date>`now()` })
+    .where('id', '=', options.personId)
+    .execute();
   return { token, sessionId, expiresAt };
 }
 

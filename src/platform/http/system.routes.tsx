@@ -58,6 +58,10 @@ export const openApiInfo: Parameters<AppRouter['getOpenAPI31Document']>[0] = {
   tags: [
     { name: 'municipalities', description: '全国地方公共団体コード master and participating governments' },
     { name: 'identity', description: 'Accounts, sign-in and sessions' },
+    {
+      name: 'registrations',
+      description: 'The signed-in person’s registrations (ふるさと住民登録), premium applications and prefecture links',
+    },
     { name: 'staff', description: 'Staff of local governments: members, invitations, second factor, audit trail' },
     { name: 'system', description: 'Health and readiness' },
   ],
@@ -128,7 +132,9 @@ export function systemRoutes(root: AppRouter): AppRouter {
         </p>
         {c.get('deps').config.demoData && c.get('deps').config.NODE_ENV !== 'production' && (
           <p>
-            <a href="/dev/demo">{t({ ja: 'デモの使い方（デモ用アカウント）', en: 'Trying the demo (demo accounts)' })}</a>
+            <a href="/dev/demo">
+              {t({ ja: 'デモの使い方（デモ用アカウント）', en: 'Trying the demo (demo accounts)' })}
+            </a>
           </p>
         )}
         <h2>{t({ ja: '開発者の方へ', en: 'For developers' })}</h2>

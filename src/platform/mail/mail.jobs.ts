@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { defineJob, enqueueJob, type JobDefinition } from '../jobs/runner.js';
+import { defineJob, enqueueJob, enqueueJobs, type JobDefinition } from '../jobs/runner.js';
 import { MailMessage, type Mailer } from './mailer.js';
 
 const sendMailSpec = { name: 'platform.send-mail', payload: MailMessage, maxAttempts: 8 } as const;
@@ -11,6 +11,15 @@ const sendMailSpec = { name: 'platform.send-mail', payload: MailMessage, maxAtte
  */
 export async function enqueueMail(db: Kysely<Database>, message: MailMessage): Promise<void> {
   await enqueueJob(db, sendMailSpec, message);
+}
+
+/** `enqueueMail` for many messages in one statement (nightly notices); returns how many were queued. */
+export async function enqueueMails(db: Kysely<Database>, messages: readonly MailMessage[]): Promise<number> {
+  return enqueueJobs(
+    db,
+    sendMailSpec,
+    messages.map((message) => ({ payload: message })),
+  );
 }
 
 export function mailJobs(mailer: Mailer): JobDefinition[] {

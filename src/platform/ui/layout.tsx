@@ -78,6 +78,11 @@ export function Layout(props: { page: PageContext; title: Localized; children: C
                 {page.session ? (
                   <>
                     <li>
+                      <a href="/my/places" aria-current={currentPath === '/my/places' ? 'page' : undefined}>
+                        {t({ ja: '登録している自治体', en: 'My places' })}
+                      </a>
+                    </li>
+                    <li>
                       <a href="/account" aria-current={currentPath === '/account' ? 'page' : undefined}>
                         {t({ ja: 'アカウント', en: 'Account' })}
                       </a>

@@ -13,7 +13,7 @@ import { enqueueJob, JobRunner } from '../../platform/jobs/runner.js';
 import type { Mailer, MailMessage } from '../../platform/mail/mailer.js';
 import { japanDate, japanMonthsBefore } from '../../platform/time.js';
 import { joinTenant } from '../municipalities/index.js';
-import { inactivityRunSpec, inactivityTenantSpec } from './inactivity.jobs.js';
+import { inactivityNotifySpec, inactivityRunSpec, inactivityTenantSpec, tenantRunKey } from './inactivity.jobs.js';
 import {
   answerStayQuestion,
   deliverInactivityNotices,
@@ -397,6 +397,26 @@ describe('basic inactivity', () => {
     }
   });
 
+  it('a government that runs after the notices went out sends a notice of its own', async () => {
+    const now = new Date(Date.now() + 360_000);
+    const someone = await person(monthsBefore(now, 30));
+    await register(someone.id, osaka);
+    await register(someone.id, fukuoka);
+    await runInactivityForTenant({ db: db(), lgCode: osaka, now });
+    assert.deepEqual(await deliverInactivityNotices({ db: db(), now }), { notices: 1, mails: 1 });
+    await runInactivityForTenant({ db: db(), lgCode: fukuoka, now });
+    const late = await db()
+      .selectFrom('jobs')
+      .select(['payload', 'status', 'run_at'])
+      .where('name', '=', 'registrations.inactivity-notice')
+      .where(sql<boolean>`payload->>'personId' = ${someone.id}`)
+      .where('status', '=', 'pending')
+      .execute();
+    assert.equal(late.length, 1);
+    assert.deepEqual((late[0]?.payload as { items: unknown[] }).items, [{ lgCode: fukuoka, kind: 'asked' }]);
+    assert.ok((late[0]?.run_at.getTime() ?? Infinity) <= Date.now(), 'due at once, not parked');
+  });
+
   it('answering without a registration is not found; without an open question it does nothing', async () => {
     const someone = await person(new Date());
     await assert.rejects(
@@ -476,6 +496,35 @@ describe('the nightly inactivity jobs', () => {
           .executeTakeFirstOrThrow()
       ).count,
     );
+
+  it('the notices wait while a government of the run has not finished', async () => {
+    const now = new Date(Date.now() + 3 * dayMs);
+    const [notify] = buildJobDefinitions({ mailer }).filter((job) => job.name === inactivityNotifySpec.name);
+    assert.ok(notify);
+    await enqueueJob(
+      database.db,
+      inactivityTenantSpec,
+      { lgCode: kamiyama, now: now.toISOString() },
+      { idempotencyKey: tenantRunKey(kamiyama, now), runAt: new Date(Date.now() + dayMs) },
+    );
+    await notify.handle({
+      db: database.db,
+      payload: { now: now.toISOString(), round: 0 },
+      lgCode: null,
+      jobId: uuidv7(),
+      attempt: 1,
+      logger: testLogger,
+    });
+    const successor = await database.db
+      .selectFrom('jobs')
+      .select(['payload', 'run_at'])
+      .where('name', '=', inactivityNotifySpec.name)
+      .where(sql<boolean>`payload->>'now' = ${now.toISOString()}`)
+      .executeTakeFirst();
+    assert.deepEqual(successor?.payload, { now: now.toISOString(), round: 1 });
+    assert.ok((successor?.run_at.getTime() ?? 0) > Date.now() + 30_000, 'looks again in a minute');
+    await database.db.deleteFrom('jobs').where('idempotency_key', '=', tenantRunKey(kamiyama, now)).execute();
+  });
 
   it('runs at 06:00 Japan time, one job per government, and mails each person once per run', async () => {
     await runner.registerSchedules();

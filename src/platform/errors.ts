@@ -296,7 +296,8 @@ export const problemCatalog = {
     status: 422,
     ja: {
       title: '保護者の同意が必要です',
-      detail: '18歳未満の方のプレミアム登録には、保護者の同意が必要です。アカウントのページから保護者に同意を依頼してください。',
+      detail:
+        '18歳未満の方のプレミアム登録には、保護者の同意が必要です。アカウントのページから保護者に同意を依頼してください。',
     },
     en: {
       title: "A guardian's consent is needed",
@@ -335,7 +336,10 @@ export const problemCatalog = {
   premium_application_pending: {
     status: 409,
     ja: { title: '申請中です', detail: 'この自治体へのプレミアム登録の申請は、すでに審査中です。' },
-    en: { title: 'Application pending', detail: 'Your premium application to this government is already being reviewed.' },
+    en: {
+      title: 'Application pending',
+      detail: 'Your premium application to this government is already being reviewed.',
+    },
   },
   premium_application_decided: {
     status: 409,

@@ -288,7 +288,11 @@ export async function findOrCreatePerson(options: {
     if (options.displayName) {
       await repository.updatePersonProfile(trx, person.id, { displayName: options.displayName, locale: person.locale });
     }
-    await recordPersonAuditEvent(trx, { subject: personSubject(person.id), action: 'person.created', data: { by: 'system' } });
+    await recordPersonAuditEvent(trx, {
+      subject: personSubject(person.id),
+      action: 'person.created',
+      data: { by: 'system' },
+    });
     return { personId: person.id, created: true };
   });
 }

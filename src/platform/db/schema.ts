@@ -283,7 +283,11 @@ export interface RegistrationsTable {
   person_id: string;
   tier: ColumnType<RegistrationTier, RegistrationTier | undefined, RegistrationTier>;
   status: ColumnType<RegistrationStatus, RegistrationStatus | undefined, RegistrationStatus>;
-  origin: ColumnType<'direct' | 'prefecture_link', 'direct' | 'prefecture_link' | undefined, 'direct' | 'prefecture_link'>;
+  origin: ColumnType<
+    'direct' | 'prefecture_link',
+    'direct' | 'prefecture_link' | undefined,
+    'direct' | 'prefecture_link'
+  >;
   linked_from_lg_code: string | null;
   own_residence: ColumnType<boolean, boolean | undefined, boolean>;
   shared_name: string | null;

@@ -1,10 +1,20 @@
 import { ZodError } from 'zod';
+import { activitiesProblems } from './errors.activities.js';
+
+/** One entry of the catalog: the HTTP status and the title and default detail in both languages. */
+export type ProblemEntry = {
+  status: number;
+  ja: { title: string; detail: string };
+  en: { title: string; detail: string };
+};
 
 /**
  * Typed application errors. Services throw `AppError(code)`; the HTTP layer maps the code to a
- * status and to an RFC 9457 problem document, in Japanese and English, in exactly one place.
+ * status and to an RFC 9457 problem document, in Japanese and English, in exactly one place. Areas
+ * added after the first modules keep their entries in `errors.<area>.ts`, spread in here.
  */
 export const problemCatalog = {
+  ...activitiesProblems,
   validation_failed: {
     status: 400,
     ja: { title: '入力内容に誤りがあります', detail: '入力内容を確認してください。' },
@@ -359,10 +369,7 @@ export const problemCatalog = {
     },
     en: { title: 'Service unavailable', detail: 'The database cannot be reached. Please try again shortly.' },
   },
-} as const satisfies Record<
-  string,
-  { status: number; ja: { title: string; detail: string }; en: { title: string; detail: string } }
->;
+} as const satisfies Record<string, ProblemEntry>;
 
 export type ErrorCode = keyof typeof problemCatalog;
 

@@ -1,4 +1,7 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ActivitiesTables } from './schema.activities.js';
+
+export * from './schema.activities.js';
 
 /** Row types of every table, as Kysely sees them. int8 arrives as string; timestamptz as Date. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -326,7 +329,11 @@ export interface PremiumApplicationsTable {
   reason: string | null;
 }
 
-export interface Database {
+/**
+ * Every table. Areas added after the first modules keep their row types in `schema.<area>.ts` and join
+ * here by `extends`.
+ */
+export interface Database extends ActivitiesTables {
   persons: PersonsTable;
   sessions: SessionsTable;
   email_challenges: EmailChallengesTable;

@@ -106,3 +106,20 @@ export async function withPersonInTransaction<T>(
   if (!uuidPattern.test(personId)) throw new Error(`invalid person id for person scope: ${JSON.stringify(personId)}`);
   return withScopeInTransaction(trx, { 'app.lg_code': '', 'app.person_id': personId.toLowerCase() }, () => work(trx));
 }
+
+/**
+ * Runs `work` in one transaction as the application role with neither a tenant nor a person: row-level
+ * security then shows only rows a policy makes public (published projects, approved organisations), for
+ * pages anyone may read across governments.
+ */
+export async function withPublicScope<T>(
+  db: Kysely<Database>,
+  work: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql.raw(`SET LOCAL ROLE ${appRole}`).execute(trx);
+    await sql.raw(`SET LOCAL app.lg_code = ''`).execute(trx);
+    await sql.raw(`SET LOCAL app.person_id = ''`).execute(trx);
+    return work(trx);
+  });
+}

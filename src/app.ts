@@ -1,3 +1,4 @@
+import { activityRoutes, staffActivityRoutes } from './modules/activities/index.js';
 import {
   identityPages,
   identityRoutes,
@@ -43,6 +44,8 @@ export function buildApp(deps: AppDeps): AppRouter {
   app.route('/', registrationPages());
   app.route('/', cardRoutes());
   app.route('/', cardPages());
+  app.route('/', activityRoutes());
+  app.route('/', staffActivityRoutes());
   app.route('/', mailboxPages());
   app.route('/', demoPages());
   app.route('/', systemRoutes(app));

@@ -37,3 +37,13 @@ export async function findRegistrationForCard(scope: TenantScope, id: string) {
 }
 
 export type CardRow = NonNullable<Awaited<ReturnType<typeof findRegistrationForCard>>>;
+
+/** Tenant scope: who holds the registration a card names, for an organiser's check-in scan. */
+export async function findCardHolder(scope: TenantScope, id: string) {
+  return scope.trx
+    .selectFrom('registrations')
+    .select(['id', 'person_id', 'status'])
+    .where(ownedBy(scope))
+    .where('id', '=', id)
+    .executeTakeFirst();
+}

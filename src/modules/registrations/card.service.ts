@@ -274,3 +274,51 @@ export async function verifyCardToken(options: {
     checkedAt: now,
   };
 }
+
+export type CardHolder =
+  | { valid: true; lgCode: string; registrationId: string; personId: string }
+  | { valid: false; reason: CardInvalidReason };
+
+/**
+ * Who holds a card, for an organiser who scanned it to record attendance. The token must have been
+ * valid when it was scanned (`scannedAt`: an offline device sends its scans later) and the
+ * registration must still be active. Unlike `verifyCardToken` this answers the holder's account id,
+ * so it is for the server's own use only and never shown to the organiser.
+ */
+export async function identifyCardHolder(options: {
+  db: Kysely<Database>;
+  config: Pick<Config, 'APP_SECRET'>;
+  token: string;
+  scannedAt: Date;
+}): Promise<CardHolder> {
+  const token = options.token.trim();
+  if (token.length === 0 || token.length > maxTokenLength) return { valid: false, reason: 'malformed' };
+  let claims: z.infer<typeof CardClaims>;
+  try {
+    const { payload } = await jwtVerify(token, cardKey(options.config.APP_SECRET), {
+      algorithms: ['HS256'],
+      requiredClaims: ['iat', 'exp', 'jti', 'sub'],
+      currentDate: options.scannedAt,
+    });
+    const parsed = CardClaims.safeParse(payload);
+    if (!parsed.success) return { valid: false, reason: 'malformed' };
+    claims = parsed.data;
+  } catch (error) {
+    return { valid: false, reason: reasonOf(error) };
+  }
+  const row = await withTenant(options.db, claims.lg, (scope) => cards.findCardHolder(scope, claims.sub));
+  if (!row || row.status !== 'active') return { valid: false, reason: 'registration_ended' };
+  return { valid: true, lgCode: claims.lg, registrationId: row.id, personId: row.person_id };
+}
+
+/** The card token inside what a scanner read: the verify URL the QR code holds, or the bare token. */
+export function cardTokenIn(scanned: string): string | undefined {
+  const text = scanned.trim();
+  if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(text)) return text;
+  try {
+    const url = new URL(text);
+    return url.pathname === '/verify' ? (url.searchParams.get('token') ?? undefined) : undefined;
+  } catch {
+    return undefined;
+  }
+}

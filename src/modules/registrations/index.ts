@@ -5,6 +5,7 @@ export {
   applyForPremium,
   countCurrentRegistrations,
   decidePremiumApplication,
+  getMyPremiumProgress,
   getMyResidence,
   listMyRegistrations,
   mayManageRegistrations,
@@ -28,6 +29,7 @@ export { premiumCap, premiumCapCount } from './registrations.policy.js';
 export { answerStayQuestion } from './inactivity.service.js';
 export { inactivityJobs } from './inactivity.jobs.js';
 export { cardPages } from './card.pages.js';
+export { cardTokenIn, identifyCardHolder, type CardHolder, type CardInvalidReason } from './card.service.js';
 export { cardRoutes } from './card.routes.js';
 export { staffRegistrationPages } from './staff-registrations.pages.js';
 export { staffRegistrationRoutes } from './staff-registrations.routes.js';

@@ -782,3 +782,43 @@ export async function countCurrentRegistrations(options: { db: Kysely<Database>;
   const premium = rows.filter((row) => row.tier === 'premium').reduce((sum, row) => sum + row.count, 0);
   return { total, premium, ownResidence, relatedPopulation: total - ownResidence };
 }
+
+/**
+ * The person's own premium requirement for a government they are registered with, explained ("2 of 3:
+ * 1 more designated activity needed"), with the tier and validity they hold now.
+ */
+export async function getMyPremiumProgress(options: {
+  db: Kysely<Database>;
+  personId: string;
+  lgCode: string;
+  now?: Date;
+}) {
+  const government = await participatingGovernment(options.db, options.lgCode).catch(() => {
+    throw new AppError('registration_not_found');
+  });
+  const mine = await options.db
+    .transaction()
+    .execute((trx) =>
+      withPersonInTransaction(trx, options.personId, () =>
+        repository.listActiveRegistrationsOfPerson(trx, options.personId),
+      ),
+    );
+  const registration = mine.find((row) => row.lg_code === government.lgCode);
+  if (!registration) throw new AppError('registration_not_found');
+  const judgement = await judgePremiumRequirement({
+    db: options.db,
+    lgCode: government.lgCode,
+    personId: options.personId,
+    settings: government.settings,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return {
+    lgCode: government.lgCode,
+    governmentName: government.name,
+    tier: registration.tier,
+    premiumValidUntil: registration.premium_valid_until,
+    mode: government.settings.premiumMode,
+    longStayDays: government.settings.longStayDays,
+    judgement,
+  };
+}

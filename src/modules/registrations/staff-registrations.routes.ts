@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { csvResponse } from '../../platform/csv.js';
 import type { Context } from 'hono';
 import { createRouter, type AppEnv, type AppRouter } from '../../platform/http/app.js';
 import { csrfHeaderName } from '../../platform/http/csrf.js';
@@ -311,17 +312,8 @@ async function enterArea(c: Context<AppEnv>, lgCode: string) {
   return { db: deps(c).db, actor: area.actor, lgCode };
 }
 
-/** The CSV as a download: personal data, so never cached. Shared with the staff page. */
-export function csvResponse(file: { chunks: string[]; filename: string }): Response {
-  return new Response(new Blob(file.chunks).stream(), {
-    status: 200,
-    headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="${file.filename}"`,
-      'Cache-Control': 'no-store',
-    },
-  });
-}
+/** Shared with the staff page (kept here for the modules that import it from registrations). */
+export { csvResponse };
 
 export function staffRegistrationRoutes(): AppRouter {
   const router = createRouter();

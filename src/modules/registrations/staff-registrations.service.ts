@@ -7,6 +7,9 @@ import { AppError, parseInput } from '../../platform/errors.js';
 import type { Localized } from '../../platform/i18n.js';
 import { PrefectureCode } from '../../platform/lg-code.js';
 import { japanDate } from '../../platform/time.js';
+import { csvRow } from '../../platform/csv.js';
+
+export { csvCell, csvRow } from '../../platform/csv.js';
 import {
   getTenant,
   mayUpdateTenantSettings,
@@ -458,28 +461,13 @@ export async function decideTenantPremiumApplication(options: {
   });
 }
 
-// CSV export.
+// CSV export (cells and rows: src/platform/csv.ts).
 
 /** More than this many rows is refused: narrow the filter. About 100,000 registrants fit well under it. */
 export const exportRowLimit = 200_000;
 // Each batch re-scans and top-N sorts what is left (no index orders by registered_at across tiers), so
 // few large batches: 20,000 rows keep the rows in memory small and 100,000 rows take five reads.
 const exportBatchSize = 20_000;
-
-// A cell that starts like a formula would run in Excel (CSV injection); a leading quote makes it text.
-const formulaStart = /^[=+\-@\t\r]/;
-
-/** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break; formulas defused. */
-export function csvCell(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (formulaStart.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-export function csvRow(values: ReadonlyArray<string | number | null | undefined>): string {
-  return `${values.map(csvCell).join(',')}\r\n`;
-}
 
 /** Japan time to the minute, the way a spreadsheet in a Japanese office reads it. */
 function japanDateTime(instant: Date | null): string {

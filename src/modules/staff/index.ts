@@ -14,8 +14,10 @@ export { currentTotpCode, enrolDemoTotp, resetSecondFactorByEmail } from './seco
 export {
   enterTenantStaffArea,
   acceptInvitation,
+  addOrganisationStaffMember,
   grantOperator,
   inviteStaff,
+  listOrganisationStaff,
   resolveSessionActor,
   type StaffInvitation,
   type StaffMember,
@@ -23,6 +25,7 @@ export {
 export {
   knowsTenant,
   mayActAsStaff,
+  mayInviteOrganisationStaff,
   mayManageStaff,
   mayReadTenantAuditTrail,
   mayUpdateTenantSettings,

@@ -32,6 +32,15 @@ export function mayManageStaff(actor: Actor, lgCode: string): boolean {
   return isActingOperator(actor) || isTenantAdmin(actor, lgCode);
 }
 
+/**
+ * Invite a 団体担当者 for one of the government's organisations: the government's administrators and
+ * staff (who register and approve organisations), and operators.
+ */
+export function mayInviteOrganisationStaff(actor: Actor, lgCode: string): boolean {
+  const role = tenantRoleOf(actor, lgCode);
+  return isActingOperator(actor) || role === 'tenant_admin' || role === 'tenant_staff';
+}
+
 /** The tenant's audit trail: its administrators, and operators who secure the platform. */
 export function mayReadTenantAuditTrail(actor: Actor, lgCode: string): boolean {
   return isActingOperator(actor) || isTenantAdmin(actor, lgCode);

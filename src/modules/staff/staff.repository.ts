@@ -161,6 +161,42 @@ export async function markMembershipRemoved(scope: TenantScope, id: string): Pro
     .execute();
 }
 
+/** The active staff of one organisation of the tenant (団体担当者), oldest first. */
+export async function listOrganisationMembers(scope: TenantScope, organisationId: string) {
+  return scope.trx
+    .selectFrom('staff_memberships')
+    .select(['id', 'person_id', 'email', 'created_at'])
+    .where(ownedBy(scope))
+    .where('status', '=', 'active')
+    .where('organisation_id', '=', organisationId)
+    .orderBy('created_at')
+    .execute();
+}
+
+/** Invitations of one organisation's staff that wait for an answer. */
+export async function listOrganisationInvitations(scope: TenantScope, organisationId: string) {
+  return scope.trx
+    .selectFrom('staff_invitations')
+    .select(['id', 'email', 'created_at', 'expires_at'])
+    .where(ownedBy(scope))
+    .where('organisation_id', '=', organisationId)
+    .where('accepted_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+/** Whether the tenant knows this organisation (any status): invitations and memberships point at it. */
+export async function organisationExists(scope: TenantScope, organisationId: string): Promise<boolean> {
+  const row = await scope.trx
+    .selectFrom('organisations')
+    .select('id')
+    .where(ownedBy(scope))
+    .where('id', '=', organisationId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 // Tenant scope: invitations.
 
 export async function insertInvitation(

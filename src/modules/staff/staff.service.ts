@@ -7,7 +7,7 @@ import type { CurrentSession } from '../../platform/auth/sessions.js';
 import { staffRoleLabels, staffRoles, type TenantMembership } from '../../platform/auth/tenant-roles.js';
 import type { Config } from '../../platform/config.js';
 import type { Database, StaffInvitationRow, StaffMembershipRow, StaffRole } from '../../platform/db/schema.js';
-import { withPerson, withTenant } from '../../platform/db/tenant-scope.js';
+import { withPerson, withTenant, type TenantScope } from '../../platform/db/tenant-scope.js';
 import { AppError } from '../../platform/errors.js';
 import { isValidLgCode } from '../../platform/lg-code.js';
 import { enqueueMail } from '../../platform/mail/mail.jobs.js';
@@ -18,6 +18,7 @@ import {
   authorize,
   knowsTenant,
   mayActAsStaff,
+  mayInviteOrganisationStaff,
   mayManageStaff,
   mayReadTenantAuditTrail,
   staffPermissions,
@@ -219,6 +220,35 @@ function organisationFor(role: StaffRole, organisationId: string | undefined): s
   return role === 'organisation_staff' ? (organisationId ?? null) : null;
 }
 
+/** A 団体担当者 works for an organisation the government knows; any other id is the caller's mistake. */
+async function requireOrganisation(scope: TenantScope, organisationId: string): Promise<void> {
+  if (await repository.organisationExists(scope, organisationId)) return;
+  throw new AppError('validation_failed', {
+    fieldErrors: [{ field: 'organisationId', in: 'body', message: 'no such organisation in this local government' }],
+    detail: {
+      ja: '指定された団体は、この自治体に登録されていません。',
+      en: 'This organisation is not registered with this local government.',
+    },
+  });
+}
+
+/** Active 団体担当者 of one organisation and the invitations waiting for an answer (government or the organisation). */
+export async function listOrganisationStaff(scope: TenantScope, organisationId: string) {
+  const [members, invitations] = [
+    await repository.listOrganisationMembers(scope, organisationId),
+    await repository.listOrganisationInvitations(scope, organisationId),
+  ];
+  return {
+    members: members.map((row) => ({ membershipId: row.id, email: row.email, joinedAt: row.created_at })),
+    invitations: invitations.map((row) => ({
+      invitationId: row.id,
+      email: row.email,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    })),
+  };
+}
+
 function invitationMail(options: { governmentName: string; role: StaffRole; link: string; expiresAt: Date }) {
   const expiry = (locale: string) =>
     new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'Asia/Tokyo' }).format(
@@ -265,8 +295,14 @@ export async function inviteStaff(options: {
   lgCode: string;
   input: InviteStaffInput;
 }): Promise<{ invitation: StaffInvitation; link: string }> {
-  authorize(mayManageStaff(options.actor, options.lgCode));
   const input = InviteStaffInput.parse(options.input);
+  const organisationId = organisationFor(input.role, input.organisationId);
+  // The government's staff, who approve organisations, also bring in their 団体担当者.
+  authorize(
+    organisationId
+      ? mayInviteOrganisationStaff(options.actor, options.lgCode)
+      : mayManageStaff(options.actor, options.lgCode),
+  );
   const tenant = await getTenant({ db: options.db, lgCode: options.lgCode });
   const names = await repository.governmentNames(options.db, [tenant.lgCode]);
   const government = names.get(tenant.lgCode);
@@ -278,11 +314,12 @@ export async function inviteStaff(options: {
       (await repository.findActiveMembership(scope, { email: input.email })) ??
       (existingPersonId ? await repository.findActiveMembership(scope, { personId: existingPersonId }) : undefined);
     if (member) throw new AppError('staff_already_member');
+    if (organisationId) await requireOrganisation(scope, organisationId);
     const row = await repository.insertInvitation(scope, {
       id: uuidv7(),
       email: input.email,
       role: input.role,
-      organisationId: organisationFor(input.role, input.organisationId),
+      organisationId,
       tokenHash: hashToken(token),
       invitedBy: options.actor.id ?? options.actor.kind,
       expiresAt: new Date(Date.now() + invitationDays * 24 * 60 * 60 * 1000),
@@ -413,6 +450,37 @@ export async function acceptInvitation(options: {
   });
 }
 
+/**
+ * Makes a person a 団体担当者 of one organisation, inside the caller's tenant transaction: the government
+ * approving an organisation someone applied for brings the applicant in at once (they are signed in
+ * already; staff pages still ask them for a second factor). A person who is staff of the tenant already
+ * keeps their membership: one membership per person and government.
+ */
+export async function addOrganisationStaffMember(
+  scope: TenantScope,
+  options: { actor: Actor; personId: string; email: string; organisationId: string },
+): Promise<{ added: boolean; membershipId: string }> {
+  const existing = await repository.findActiveMembership(scope, { personId: options.personId });
+  if (existing) return { added: false, membershipId: existing.id };
+  await requireOrganisation(scope, options.organisationId);
+  const membership = await repository.insertMembership(scope, {
+    id: uuidv7(),
+    personId: options.personId,
+    email: options.email.toLowerCase(),
+    role: 'organisation_staff',
+    organisationId: options.organisationId,
+    invitedBy: options.actor.id ?? options.actor.kind,
+  });
+  await recordAuditEvent(scope, {
+    actor: options.actor,
+    action: 'staff.joined',
+    subjectType: 'staff_membership',
+    subjectId: membership.id,
+    data: { role: membership.role, organisationId: options.organisationId, through: 'organisation_approval' },
+  });
+  return { added: true, membershipId: membership.id };
+}
+
 /** Withdraws an open invitation; an unknown id, or one of another tenant, is a 404. */
 export async function revokeInvitation(options: {
   db: Kysely<Database>;
@@ -465,6 +533,7 @@ export async function changeStaffRole(options: {
     if (!current) throw new AppError('not_found');
     const organisationId = organisationFor(input.role, input.organisationId);
     if (current.role === input.role && current.organisation_id === organisationId) return toMember(current);
+    if (organisationId) await requireOrganisation(scope, organisationId);
     if (current.role === 'tenant_admin' && input.role !== 'tenant_admin' && admins.length <= 1) throw lastAdminConflict;
     const updated = await repository.updateMembershipRole(scope, current.id, { role: input.role, organisationId });
     await recordAuditEvent(scope, {

@@ -62,6 +62,11 @@ export const openApiInfo: Parameters<AppRouter['getOpenAPI31Document']>[0] = {
       name: 'registrations',
       description: 'The signed-in person’s registrations (ふるさと住民登録), premium applications and prefecture links',
     },
+    {
+      name: 'activities',
+      description:
+        '担い手 activities: related organisations, projects and sessions, designation, applications and waiting lists, QR check-in, attendance, activity history and premium progress',
+    },
     { name: 'staff', description: 'Staff of local governments: members, invitations, second factor, audit trail' },
     { name: 'system', description: 'Health and readiness' },
   ],

@@ -1,4 +1,4 @@
-import { activityRoutes, staffActivityRoutes } from './modules/activities/index.js';
+import { activityRoutes, checkinPages, staffActivityRoutes } from './modules/activities/index.js';
 import {
   identityPages,
   identityRoutes,
@@ -29,6 +29,8 @@ export function buildApp(deps: AppDeps): AppRouter {
   const app = createApp(deps, { renderErrorPage });
   app.route('/', municipalityRoutes());
   app.route('/', municipalityPages());
+  // Before the staff pages: /staff/checkin-sw.js is not a government code.
+  app.route('/', checkinPages());
   app.route('/', identityRoutes());
   app.route('/', identityPages());
   app.route('/', staffRoutes());

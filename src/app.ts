@@ -1,4 +1,4 @@
-import { activityRoutes, checkinPages, staffActivityRoutes } from './modules/activities/index.js';
+import { activityPages, activityRoutes, checkinPages, staffActivityRoutes } from './modules/activities/index.js';
 import {
   identityPages,
   identityRoutes,
@@ -47,6 +47,7 @@ export function buildApp(deps: AppDeps): AppRouter {
   app.route('/', cardRoutes());
   app.route('/', cardPages());
   app.route('/', activityRoutes());
+  app.route('/', activityPages());
   app.route('/', staffActivityRoutes());
   app.route('/', mailboxPages());
   app.route('/', demoPages());

@@ -73,7 +73,11 @@ export async function signedInClient(
   const start = await client.sendJson('/api/v1/auth/email/start', { email });
   if (start.status !== 202) throw new Error(`sign-in start failed: ${start.status} ${await start.text()}`);
   const { challengeId } = (await start.json()) as { challengeId: string };
-  const mail = await runtime.mail.waitForMail(email, (message) => message.sequence > seenBefore);
+  // Other mail to the same address (an application's confirmation) may arrive in between.
+  const mail = await runtime.mail.waitForMail(
+    email,
+    (message) => message.sequence > seenBefore && message.subject.includes('ログイン用'),
+  );
   const verify = await client.sendJson('/api/v1/auth/email/verify', { challengeId, code: codeIn(mail.text) });
   if (verify.status !== 200) throw new Error(`sign-in verify failed: ${verify.status} ${await verify.text()}`);
   const { personId } = (await verify.json()) as { personId: string };

@@ -344,7 +344,7 @@ async function confirmPage(c: Context<AppEnv>) {
     c,
     <Layout page={page} title={titles.confirm}>
       <h1>{t(titles.confirm)}</h1>
-      <dl class="summary-list">
+      <dl class="facts">
         <dt>{t({ ja: '活動', en: 'Activity' })}</dt>
         <dd>{found.project.title}</dd>
         {found.project.organisation_name && (

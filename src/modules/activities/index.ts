@@ -2,6 +2,7 @@ import './activities.privacy.js';
 export { activityRoutes } from './activities.routes.js';
 export { staffActivityRoutes } from './staff-activities.routes.js';
 export { checkinPages } from './checkin.pages.js';
+export { activityPages } from './activities.pages.js';
 export {
   activityDateOf,
   checkinClosesAfterMs,

@@ -31,6 +31,7 @@ const siteName: Localized = { ja: 'ふるさと住民登録', en: 'Furusato Resi
 const navigation: Array<{ href: string; label: Localized }> = [
   { href: '/', label: { ja: 'ホーム', en: 'Home' } },
   { href: '/municipalities', label: { ja: '自治体をさがす', en: 'Find a local government' } },
+  { href: '/activities', label: { ja: '担い手活動', en: 'Activities' } },
   { href: '/api/docs', label: { ja: 'API', en: 'API' } },
 ];
 
@@ -80,6 +81,11 @@ export function Layout(props: { page: PageContext; title: Localized; children: C
                     <li>
                       <a href="/my/places" aria-current={currentPath === '/my/places' ? 'page' : undefined}>
                         {t({ ja: '登録している自治体', en: 'My places' })}
+                      </a>
+                    </li>
+                    <li>
+                      <a href="/my/activities" aria-current={currentPath === '/my/activities' ? 'page' : undefined}>
+                        {t({ ja: 'わたしの活動', en: 'My activities' })}
                       </a>
                     </li>
                     <li>

@@ -225,16 +225,14 @@ async function wake(root: HTMLElement): Promise<void> {
         const detail = problem.localized?.[lang]?.detail ?? '';
         const tx = db.transaction(['queue', 'results'], 'readwrite');
         for (const scan of waiting.slice(0, 100)) {
-          await tx
-            .objectStore('results')
-            .put(
-              describe({
-                clientScanId: scan.clientScanId,
-                ok: false,
-                code: 'validation_failed',
-                message: { ja: detail, en: detail },
-              }),
-            );
+          await tx.objectStore('results').put(
+            describe({
+              clientScanId: scan.clientScanId,
+              ok: false,
+              code: 'validation_failed',
+              message: { ja: detail, en: detail },
+            }),
+          );
           await tx.objectStore('queue').delete(scan.clientScanId);
         }
         await tx.done;

@@ -67,6 +67,35 @@ describe('demo data', () => {
     ]);
   });
 
+  it('shows 担い手 activities: the organisation’s own projects, a check-in desk open now, and hanako’s history', async () => {
+    const { client } = await signedInClient(runtime, 'jichikai@kesennuma.furusato-demo.example');
+    await client.sendJson('/api/v1/staff/second-factor/totp', { code: currentTotpCode(demoTotpSecret) });
+    const projects = (await (await client.get('/api/v1/tenants/042056/projects')).json()) as {
+      items: Array<{ title: string; designated: boolean; organisationName: string | null }>;
+    };
+    assert.deepEqual(
+      projects.items.map((project) => project.organisationName),
+      projects.items.map(() => '魚町自治会'),
+      'a 団体担当者 sees their own organisation’s projects only',
+    );
+    assert.ok(projects.items.some((project) => project.title === '魚町 朝の海岸清掃' && project.designated));
+
+    const open = (await (await runtime.client().get('/api/v1/activities?lgCode=042056&perPage=50')).json()) as {
+      items: Array<{ startsAt: string; endsAt: string; open: boolean }>;
+    };
+    const now = Date.now();
+    assert.ok(open.items.some((item) => Date.parse(item.startsAt) <= now && Date.parse(item.endsAt) > now));
+
+    const hanako = await signedInClient(runtime, 'hanako@furusato-demo.example');
+    const history = (await (await hanako.client.get('/api/v1/me/activity-history')).json()) as {
+      groups: Array<{ designatedDays: number }>;
+    };
+    assert.equal(
+      history.groups.reduce((sum, group) => sum + group.designatedDays, 0),
+      2,
+    );
+  });
+
   it('explains the demo at /dev/demo with the current code', async () => {
     const page = await runtime.client().get('/dev/demo');
     assert.equal(page.status, 200);

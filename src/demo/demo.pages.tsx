@@ -63,6 +63,21 @@ export function demoPages(): AppRouter {
             ))}
           </tbody>
         </table>
+        <h2>{t({ ja: '担い手活動を試す', en: 'Trying 担い手 activities' })}</h2>
+        <ul>
+          <li>
+            {t({
+              ja: '登録者（hanako）: 「担い手活動」から活動をさがして申し込み、「わたしの活動」でプレミアム登録の要件（2回参加済み・あと1回）と参加の記録を見られます。',
+              en: 'Registrant (hanako): find and apply to activities; 「わたしの活動」 shows the premium progress (2 of 3) and the history.',
+            })}
+          </li>
+          <li>
+            {t({
+              ja: '団体担当者（jichikai）・自治体職員: 職員用ページの「担い手活動」から事業・日程・参加者名簿を管理し、「チェックイン受付」で30秒ごとに変わるQRコードを表示できます。別の端末（またはスマートフォン）で hanako としてログインし、「会場でチェックインする」から読み取ってください。',
+              en: 'Organisation staff (jichikai) and city staff: manage projects, sessions and rosters; the check-in desk shows a code changing every 30 seconds. Sign in as hanako on another device and scan it from 「会場でチェックインする」.',
+            })}
+          </li>
+        </ul>
       </Layout>,
     );
   });

@@ -80,3 +80,20 @@ export function checkCode(secret: string, code: ParsedCheckinCode, now: Date): C
   const current = slotAt(now);
   return code.slot >= current - slotsBehind && code.slot <= current + slotsAhead ? 'valid' : 'expired';
 }
+
+/** The code a session's screen shows at an instant (for the server's own use: demo data, tests). */
+export function checkinCodeAt(
+  config: { APP_SECRET: string; PUBLIC_URL: string },
+  lgCode: string,
+  sessionId: string,
+  instant: Date,
+): string {
+  const slot = slotAt(instant);
+  return checkinCodeUrl(
+    config.PUBLIC_URL,
+    lgCode,
+    sessionId,
+    slot,
+    codeMac(sessionCodeKey(config.APP_SECRET, lgCode, sessionId), slot),
+  );
+}

@@ -12,3 +12,14 @@ export {
 } from './attendance.service.js';
 export { effectivelyDesignated } from './projects.repository.js';
 export { organisationKindLabels, projectCategoryLabels } from './activities.labels.js';
+export { checkinCodeAt } from './checkin-code.js';
+export { listOrganisations, registerOrganisation, setOrganisationDesignation } from './organisations.service.js';
+export {
+  addSession,
+  createProject,
+  requestProjectDesignation,
+  setProjectDesignation,
+  setProjectStatus,
+} from './projects.service.js';
+export { applyToSession } from './applications.service.js';
+export { checkInWithCode } from './attendance.service.js';

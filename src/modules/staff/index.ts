@@ -15,6 +15,8 @@ export {
   enterTenantStaffArea,
   acceptInvitation,
   addOrganisationStaffMember,
+  changeStaffRole,
+  listStaffMembers,
   grantOperator,
   inviteStaff,
   listOrganisationStaff,

@@ -4,9 +4,7 @@
  * bench/results/<timestamp>.json. See bench/README.md.
  */
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,6 +16,7 @@ import { openDatabase, type DatabaseEngine, type DatabaseHandle } from '../src/p
 import { migrateToLatest } from '../src/platform/db/migrate.js';
 import type { LocalGovernmentKind } from '../src/platform/db/schema.js';
 import { integerOption, UsageError } from './cli.js';
+import { percentile, startServerProcess, type ServerProcess } from './server.js';
 import { defaultScale, defaultSeed, formatGenerateResult, generate, type GenerateResult } from './generate.js';
 import { deriveSeed, mulberry32, shuffled } from './random.js';
 import {
@@ -25,7 +24,6 @@ import {
   gitCommit,
   packageVersion,
   resultsFolder,
-  root,
   round2,
   table,
   withDatabaseName,
@@ -208,134 +206,6 @@ async function preparePostgres(parameters: Parameters): Promise<PreparedDatabase
 // ---------------------------------------------------------------------------------------------------
 // The server under test
 
-interface ServerProcess {
-  url: string;
-  pid: number;
-  startMs: number;
-  /** Peak resident memory of the server process so far (Linux), in MiB. */
-  peakRssMiB(): Promise<number | null>;
-  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function startServerProcess(engine: DatabaseEngine, databaseEnv: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  // Whatever the caller's shell points at must not leak into the server under test.
-  for (const name of [
-    'DATABASE_URL',
-    'PGLITE_DIR',
-    'DATABASE_POOL_MAX',
-    'DEMO_DATA',
-    'JOBS_ENABLED',
-    'LOG_LEVEL',
-    'HOST',
-    'PORT',
-  ]) {
-    delete env[name];
-  }
-  Object.assign(env, databaseEnv, {
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    DEMO_DATA: 'false',
-    JOBS_ENABLED: 'false',
-    DEV_SMTP_PORT: '0',
-    LOG_LEVEL: 'warn',
-  });
-
-  const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const tail: string[] = [];
-  const relay = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      tail.push(line);
-      if (tail.length > 40) tail.shift();
-      process.stderr.write(`[${engine} server] ${line}\n`);
-    }
-  };
-  child.stdout?.on('data', relay);
-  child.stderr?.on('data', relay);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  void exited.then((result) => {
-    exit = result;
-  });
-
-  const stop = async () => {
-    const stopping = performance.now();
-    if (!exit) {
-      child.kill('SIGTERM');
-      // main.ts gives in-flight work SHUTDOWN_GRACE_SECONDS (20 s); past that something is wrong.
-      const timer = setTimeout(() => {
-        if (!exit) child.kill('SIGKILL');
-      }, 30_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    cleanups.delete(stop);
-    return { ...(exit ?? (await exited)), ms: Math.round(performance.now() - stopping) };
-  };
-  cleanups.add(stop);
-
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exit) {
-      cleanups.delete(stop);
-      throw new Error(
-        `the server exited (code ${exit.code}, signal ${exit.signal}) before it was ready:\n${tail.join('\n')}`,
-      );
-    }
-    try {
-      const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) });
-      await response.body?.cancel();
-      if (response.status === 200) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`the server was not ready within 60 s:\n${tail.join('\n')}`);
-    }
-    await sleep(100);
-  }
-
-  const pid = child.pid ?? -1;
-  return {
-    url,
-    pid,
-    startMs: Math.round(performance.now() - started),
-    peakRssMiB: async () => {
-      try {
-        const status = await readFile(`/proc/${pid}/status`, 'utf8');
-        const kib = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1]);
-        return Number.isFinite(kib) ? Math.round(kib / 1024) : null;
-      } catch {
-        return null;
-      }
-    },
-    stop,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Load
@@ -374,11 +244,6 @@ interface ScenarioResult {
   loadAverage1m: { before: number; after: number };
 }
 
-function percentile(sorted: Float64Array, fraction: number): number {
-  if (sorted.length === 0) return 0;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
-  return sorted[index] ?? 0;
-}
 
 /** Every connection takes the next path of one shared cycle, so all codes are hit equally often. */
 function cyclingRequests(paths: string[]): autocannon.Request[] {
@@ -531,7 +396,7 @@ async function benchEngine(engine: DatabaseEngine, parameters: Parameters): Prom
   const prepared = engine === 'pglite' ? await preparePglite(parameters) : await preparePostgres(parameters);
   try {
     progress(engine, 'starting the server');
-    const server = await startServerProcess(engine, prepared.serverEnv);
+    const server = await startServerProcess(engine, prepared.serverEnv, cleanups);
     progress(engine, `server ${server.url} ready in ${server.startMs} ms`);
     const scenarios: ScenarioResult[] = [];
     let exit: Awaited<ReturnType<ServerProcess['stop']>>;

@@ -1,4 +1,4 @@
-import { activityRoutes, staffActivityRoutes } from './modules/activities/index.js';
+import { activityRoutes, staffActivityPages, staffActivityRoutes } from './modules/activities/index.js';
 import {
   identityPages,
   identityRoutes,
@@ -46,6 +46,7 @@ export function buildApp(deps: AppDeps): AppRouter {
   app.route('/', cardPages());
   app.route('/', activityRoutes());
   app.route('/', staffActivityRoutes());
+  app.route('/', staffActivityPages());
   app.route('/', mailboxPages());
   app.route('/', demoPages());
   app.route('/', systemRoutes(app));

@@ -10,3 +10,4 @@ export {
 } from './attendance.service.js';
 export { effectivelyDesignated } from './projects.repository.js';
 export { organisationKindLabels, projectCategoryLabels } from './activities.labels.js';
+export { staffActivityPages } from './staff-activities.pages.js';

@@ -820,6 +820,17 @@ describe('staff pages of 担い手 activities', () => {
     });
   });
 
+  it('speaks English when asked', async () => {
+    const project = await html(await clerk.client.get(`${pages}/projects/${projectId}?lang=en`), 200);
+    assert.match(project, /<html lang="en">/);
+    assert.match(project, /<h2 id="facts-heading">Overview<\/h2>/);
+    assert.match(project, /Sessions \(2\)/);
+    const roster = await html(await clerk.client.get(`${pages}/sessions/${festivalId}`), 200);
+    assert.match(roster, /Presence by day/);
+    const unset = await html(await unassigned.client.get(`${pages}/projects?lang=en`), 403);
+    assert.match(unset, /<h1>No organisation set<\/h1>/);
+  });
+
   it('another government’s staff get 404 on every activities page of this one', async () => {
     for (const path of [
       `${pages}/organisations`,

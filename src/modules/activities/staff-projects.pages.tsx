@@ -64,7 +64,7 @@ export const projectFieldLabels: Record<string, Localized> = {
   placeLgCode: { ja: '開催する市区町村', en: 'Municipality' },
   whatToBring: { ja: '持ち物', en: 'What to bring' },
   contact: { ja: '問い合わせ先', en: 'Contact' },
-  accessibility: { ja: 'バリアフリー・配慮の情報', en: 'Accessibility' },
+  accessibility: { ja: 'バリアフリー・配慮', en: 'Accessibility' },
   designation: { ja: '指定', en: 'Designation' },
   effectiveFrom: { ja: '適用開始日', en: 'Effective from' },
   body: { ja: '適用開始日', en: 'Effective from' },
@@ -732,7 +732,7 @@ export async function projectPage(c: Context<AppEnv>, area: StaffArea, state?: F
           <>
             <p>
               {t({
-                ja: '指定された事業の活動だけが、プレミアム登録の要件（年○回以上の担い手活動）に数えられます。変更は「適用開始日」以降の出席に適用され、それより前の日の出席は、それまでの扱いのまま数えます。過去の日付を選ぶと、その日からさかのぼって適用します。空欄なら今日からです。',
+                ja: '指定された事業の活動だけが、プレミアム登録の要件（自治体が定める回数の担い手活動）に数えられます。変更は「適用開始日」以降の出席に適用され、それより前の日の出席は、それまでの扱いのまま数えます。過去の日付を選ぶと、その日からさかのぼって適用します。空欄なら今日からです。',
                 en: 'Only designated projects count for premium. A change applies to attendance from the effective date; earlier days keep their designation. A past date applies it back to that day. Empty means from today.',
               })}
             </p>

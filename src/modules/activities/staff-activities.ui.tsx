@@ -398,10 +398,6 @@ export function dayText(page: PageContext, day: string): string {
   }).format(new Date(`${day}T12:00:00+09:00`));
 }
 
-export function yesNo(page: PageContext, value: boolean): string {
-  return value ? page.t({ ja: 'はい', en: 'Yes' }) : page.t({ ja: 'いいえ', en: 'No' });
-}
-
 /** The query without empty values: a form's 「すべて」 option means no filter, not an invalid one. */
 export function filledQuery(c: Context<AppEnv>): Record<string, string> {
   return Object.fromEntries(Object.entries(c.req.query()).filter(([key, value]) => value !== '' && key !== 'lang'));

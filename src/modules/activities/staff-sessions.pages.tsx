@@ -128,6 +128,8 @@ export async function rosterPage(c: Context<AppEnv>, area: StaffArea, state?: Fo
     })),
   ];
   const presentOn = (day: string) => presenceRows.filter((row) => row.days.includes(day)).length;
+  const manualPersonError =
+    errorsOf('manual').person ?? errorsOf('manual').applicationId ?? errorsOf('manual').attendanceId;
   const cancelled = session.status === 'cancelled';
   const over = session.ends_at <= now;
   return personalPage(
@@ -472,12 +474,18 @@ export async function rosterPage(c: Context<AppEnv>, area: StaffArea, state?: Fo
                   {t(rosterFieldLabels.person!)}
                   <span class="required">{t({ ja: '（必須）', en: ' (required)' })}</span>
                 </label>
-                {(errorsOf('manual').person ?? errorsOf('manual').applicationId) && (
+                {manualPersonError && (
                   <span class="field-error" id="manualPerson-error">
-                    {errorsOf('manual').person ?? errorsOf('manual').applicationId}
+                    {manualPersonError}
                   </span>
                 )}
-                <select id="manualPerson" name="person" required>
+                <select
+                  id="manualPerson"
+                  name="person"
+                  required
+                  aria-invalid={manualPersonError ? 'true' : undefined}
+                  aria-describedby={manualPersonError ? 'manualPerson-error' : undefined}
+                >
                   <option value="">{t({ ja: '選んでください', en: 'Choose one' })}</option>
                   <optgroup label={t({ ja: '申し込んだ方', en: 'Applicants' })}>
                     {[...confirmed, ...waiting, ...ended].map((row) => (

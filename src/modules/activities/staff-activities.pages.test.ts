@@ -12,6 +12,8 @@ import {
 import { withTenant } from '../../platform/db/tenant-scope.js';
 import { japanDate } from '../../platform/time.js';
 import { registerWithGovernment } from '../registrations/index.js';
+import { testConfig } from '../../../test/support/app.js';
+import { checkinCodeUrl, codeMac, sessionCodeKey, slotAt } from './checkin-code.js';
 
 /**
  * The staff pages of 担い手 activities through the real stack, as a browser without JavaScript uses them:
@@ -689,6 +691,45 @@ describe('staff pages of 担い手 activities', () => {
       );
     });
 
+    it('lists someone present without applying, who can then be recorded by hand on another day', async () => {
+      const walkIn = await signedInClient(runtime, 'walkin@example.jp');
+      await walkIn.client.sendJson('/api/v1/me', { displayName: '飛び入り 太郎', locale: 'ja' }, 'PATCH');
+      const key = sessionCodeKey(testConfig().APP_SECRET, kesennuma, festivalId);
+      const slot = slotAt(new Date());
+      const code = checkinCodeUrl('http://localhost:3000', kesennuma, festivalId, slot, codeMac(key, slot));
+      const scanned = await walkIn.client.sendJson('/api/v1/me/check-ins', { code, sessionId: festivalId });
+      assert.equal(scanned.status, 201, await scanned.clone().text());
+      const { attendanceId } = (await scanned.json()) as { attendanceId: string };
+
+      const text = await html(await organiser.client.get(`${pages}/sessions/${festivalId}`), 200);
+      assert.match(text, /申し込みなしで出席した方（1人）/);
+      assert.match(
+        text,
+        /<th scope="row">飛び入り 太郎<span class="badge">申し込みなし<\/span><\/th><td>—<\/td><td>—<\/td><td>出席<\/td>/,
+      );
+      assert.match(text, /<td>会場のQRコード<\/td>/);
+      assert.match(
+        text,
+        new RegExp(
+          `<optgroup label="ほかの日に出席した方"><option value="attendance:${attendanceId}">飛び入り 太郎</option>`,
+        ),
+      );
+
+      redirected(
+        await organiser.client.postForm(`${pages}/sessions/${festivalId}/attendance`, {
+          person: `attendance:${attendanceId}`,
+          activityDate: plusDays(today, -1),
+          reason: '前日は受付を通らずに参加',
+        }),
+        /notice=recorded$/,
+      );
+      const after = await html(await organiser.client.get(`${pages}/sessions/${festivalId}`), 200);
+      assert.match(
+        after,
+        /<th scope="row">飛び入り 太郎<span class="badge">申し込みなし<\/span><\/th><td>—<\/td><td>出席<\/td><td>出席<\/td>/,
+      );
+    });
+
     it('changes the session: a larger capacity moves the waiting list up; a smaller one is refused', async () => {
       const day = plusDays(today, 1);
       const smaller = await organiser.client.postForm(`${pages}/sessions/${festivalId}`, {
@@ -796,8 +837,8 @@ describe('staff pages of 担い手 activities', () => {
   describe('the attendance report', () => {
     it('shows the fiscal year per project and session, with totals and a CSV download that is audited', async () => {
       const text = await html(await clerk.client.get(`${pages}/attendance`), 200);
-      assert.match(text, /延べ参加日数<\/dt><dd>1日<\/dd>/);
-      assert.match(text, /うち指定活動の日数<\/dt><dd>1日<\/dd>/);
+      assert.match(text, /延べ参加日数<\/dt><dd>3日<\/dd>/);
+      assert.match(text, /うち指定活動の日数<\/dt><dd>3日<\/dd>/);
       assert.match(text, /魚町 朝の清掃活動/);
       assert.match(text, /<option value="\d{4}" selected="">\d{4}年度/);
       const csv = await clerk.client.get(`${pages}/attendance.csv`);

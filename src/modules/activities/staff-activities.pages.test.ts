@@ -423,6 +423,12 @@ describe('staff pages of 担い手 activities', () => {
       );
       assert.match(byCategory, /事業 1件/);
       assert.match(byCategory, /空き家リノベーション体験/);
+      const first = await html(await clerk.client.get(`${pages}/projects?perPage=1`), 200);
+      assert.match(first, /1 \/ 3ページ/);
+      assert.match(first, /<a href="\/staff\/042056\/projects\?perPage=1&amp;page=2">次のページへ<\/a>/);
+      const second = await html(await clerk.client.get(`${pages}/projects?perPage=1&page=2`), 200);
+      assert.match(second, /2 \/ 3ページ/);
+      assert.match(second, /前のページへ/);
       const bad = await html(await clerk.client.get(`${pages}/projects?status=unknown&page=0`), 400);
       assert.match(alertOf(bad), /状態/);
       assert.match(alertOf(bad), /ページ/);

@@ -1,4 +1,10 @@
-import { activityPages, activityRoutes, checkinPages, staffActivityRoutes } from './modules/activities/index.js';
+import {
+  activityPages,
+  activityRoutes,
+  checkinPages,
+  staffActivityPages,
+  staffActivityRoutes,
+} from './modules/activities/index.js';
 import {
   identityPages,
   identityRoutes,
@@ -49,6 +55,7 @@ export function buildApp(deps: AppDeps): AppRouter {
   app.route('/', activityRoutes());
   app.route('/', activityPages());
   app.route('/', staffActivityRoutes());
+  app.route('/', staffActivityPages());
   app.route('/', mailboxPages());
   app.route('/', demoPages());
   app.route('/', systemRoutes(app));

@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { getTenant, TenantSettings } from '../src/modules/municipalities/index.js';
 import { registerWithGovernment } from '../src/modules/registrations/index.js';
 import { withTenant } from '../src/platform/db/tenant-scope.js';
+import { japanDate } from '../src/platform/time.js';
 import type { TestClient } from './support/client.js';
 import { signedInClient, startTestRuntime, type TestRuntime } from './support/runtime.js';
 import { joinTenants, signedInStaff, type StaffSession } from './support/staff.js';
@@ -28,6 +29,10 @@ describe('cross-tenant access to staff pages and API', () => {
   let invitationB: string;
   let registrationB: string;
   let applicationB: string;
+  let organisationB: string;
+  let projectB: string;
+  let sessionB: string;
+  let attendanceB: string;
   let auditCountB: number;
 
   /** Every tenant-scoped staff route of B, with what a request needs to reach the handler. */
@@ -86,6 +91,41 @@ describe('cross-tenant access to staff pages and API', () => {
     });
     assert.equal(invited.status, 201, await invited.clone().text());
     invitationB = ((await invited.json()) as { id: string }).id;
+
+    // B's 担い手 activities: an organisation, its published project, a session going on now with an
+    // applicant who was present (recorded by hand).
+    const activitiesApi = `/api/v1/tenants/${tenantB}`;
+    const created = async (response: Response) => {
+      assert.ok(response.status < 300, `${response.status} ${await response.clone().text()}`);
+      return ((await response.json()) as { id: string }).id;
+    };
+    organisationB = await created(
+      await adminB.client.sendJson(`${activitiesApi}/organisations`, { name: '神山つなぐ公社', kind: 'npo' }),
+    );
+    projectB = await created(
+      await adminB.client.sendJson(`${activitiesApi}/projects`, {
+        organisationId: organisationB,
+        title: '神山 棚田の保全',
+        category: 'agriculture',
+      }),
+    );
+    sessionB = await created(
+      await adminB.client.sendJson(`${activitiesApi}/projects/${projectB}/sessions`, {
+        startsAt: new Date(Date.now() - 60 * 60 * 1000).toISOString(),
+        endsAt: new Date(Date.now() + 2 * 60 * 60 * 1000).toISOString(),
+        capacity: 10,
+      }),
+    );
+    await adminB.client.sendJson(`${activitiesApi}/projects/${projectB}/status`, { status: 'published' }, 'PUT');
+    const applied = await named.client.sendJson(`/api/v1/activities/${tenantB}/sessions/${sessionB}/applications`, {});
+    const { applicationId } = (await applied.json()) as { applicationId: string };
+    const recorded = await adminB.client.sendJson(`${activitiesApi}/sessions/${sessionB}/attendance/manual`, {
+      applicationId,
+      activityDate: japanDate(new Date()),
+      reason: '受付で確認',
+    });
+    attendanceB = ((await recorded.json()) as { attendanceId: string }).attendanceId;
+    assert.ok(attendanceB);
     auditCountB = await countAuditEvents(tenantB);
 
     const member = colleagueB.membershipId;
@@ -141,6 +181,38 @@ describe('cross-tenant access to staff pages and API', () => {
       }),
       route('POST', `${pages}/registration-settings/questions`, { id: 'mole', labelJa: 'もぐら', kind: 'text' }),
       route('POST', `${pages}/registration-settings/questions/mole/remove`),
+      route('GET', `${pages}/organisations`),
+      route('POST', `${pages}/organisations`, { name: 'もぐら会', kind: 'npo' }),
+      route('GET', `${pages}/organisations/${organisationB}`),
+      route('POST', `${pages}/organisations/${organisationB}`, { name: 'もぐら会', kind: 'npo' }),
+      route('POST', `${pages}/organisations/${organisationB}/decision`, { decision: 'approve' }),
+      route('POST', `${pages}/organisations/${organisationB}/designation`, { designated: 'true' }),
+      route('POST', `${pages}/organisations/${organisationB}/suspension`, { suspended: 'true' }),
+      route('POST', `${pages}/organisations/${organisationB}/invitations`, { email: 'mole@example.jp' }),
+      route('GET', `${pages}/projects`),
+      route('POST', `${pages}/projects`, { title: 'もぐら', category: 'other' }),
+      route('GET', `${pages}/projects/${projectB}`),
+      route('POST', `${pages}/projects/${projectB}`, { title: 'もぐら', category: 'other' }),
+      route('POST', `${pages}/projects/${projectB}/status`, { status: 'cancelled', confirm: 'yes' }),
+      route('POST', `${pages}/projects/${projectB}/designation`, { designation: 'designated' }),
+      route('POST', `${pages}/projects/${projectB}/designation-request`),
+      route('POST', `${pages}/projects/${projectB}/sessions`, {
+        startsAt: '2030-01-01T09:00',
+        endsAt: '2030-01-01T12:00',
+      }),
+      route('GET', `${pages}/sessions/${sessionB}`),
+      route('POST', `${pages}/sessions/${sessionB}`, { startsAt: '2030-01-01T09:00', endsAt: '2030-01-01T12:00' }),
+      route('POST', `${pages}/sessions/${sessionB}/applications-open`, { open: 'false' }),
+      route('POST', `${pages}/sessions/${sessionB}/cancellation`, { confirm: 'yes' }),
+      route('POST', `${pages}/sessions/${sessionB}/messages`, { subject: 'もぐら', body: 'もぐら' }),
+      route('POST', `${pages}/sessions/${sessionB}/attendance`, {
+        person: `attendance:${attendanceB}`,
+        activityDate: japanDate(new Date()),
+        reason: 'もぐら',
+      }),
+      route('POST', `${pages}/sessions/${sessionB}/attendance/${attendanceB}/removal`, { reason: 'もぐら' }),
+      route('GET', `${pages}/attendance`),
+      route('GET', `${pages}/attendance.csv`),
     ];
   });
 
@@ -172,6 +244,10 @@ describe('cross-tenant access to staff pages and API', () => {
       invitationB,
       registrationB,
       applicationB,
+      organisationB,
+      projectB,
+      sessionB,
+      attendanceB,
       'registrant@kamiyama.example.jp',
       '神山',
     ]) {
@@ -190,6 +266,16 @@ describe('cross-tenant access to staff pages and API', () => {
     const registrants = await adminB.client.get(`/api/v1/tenants/${tenantB}/registrations`);
     assert.equal(registrants.status, 200);
     assert.equal(((await registrants.json()) as { total: number }).total, 2);
+    for (const path of [
+      `/staff/${tenantB}/organisations/${organisationB}`,
+      `/staff/${tenantB}/projects/${projectB}`,
+      `/staff/${tenantB}/sessions/${sessionB}`,
+      `/staff/${tenantB}/attendance`,
+    ]) {
+      const activityPage = await adminB.client.get(path);
+      assert.equal(activityPage.status, 200, path);
+      assert.match(await activityPage.text(), /神山/);
+    }
   });
 
   it("a registrant of B who is staff of A finds nothing of B in A's own registrants or export", async () => {
@@ -251,6 +337,18 @@ describe('cross-tenant access to staff pages and API', () => {
     });
     assert.equal(decide.status, 404);
     assert.equal((await adminA.client.get(`/staff/${tenantA}/registrations/${registrationB}`)).status, 404);
+    for (const path of [
+      `/staff/${tenantA}/organisations/${organisationB}`,
+      `/staff/${tenantA}/projects/${projectB}`,
+      `/staff/${tenantA}/sessions/${sessionB}`,
+    ]) {
+      assert.equal((await adminA.client.get(path)).status, 404, path);
+    }
+    const removal = await adminA.client.postForm(
+      `/staff/${tenantA}/sessions/${sessionB}/attendance/${attendanceB}/removal`,
+      { reason: 'もぐら' },
+    );
+    assert.equal(removal.status, 404);
     const decideForm = await adminA.client.postForm(`/staff/${tenantA}/premium-applications/${applicationB}/decision`, {
       decision: 'approve',
     });
@@ -298,6 +396,20 @@ describe('cross-tenant access to staff pages and API', () => {
         .executeTakeFirstOrThrow(),
     );
     assert.deepEqual(application, { status: 'pending', tier: 'basic' });
+    const activities = await withTenant(runtime.database.db, tenantB, async (scope) => ({
+      organisations: await scope.trx.selectFrom('organisations').select(['name', 'status', 'designated']).execute(),
+      projects: await scope.trx.selectFrom('projects').select(['title', 'status', 'designation']).execute(),
+      sessions: await scope.trx.selectFrom('activity_sessions').select(['status', 'capacity']).execute(),
+      attendance: await scope.trx.selectFrom('attendance').select('status').execute(),
+      messages: await scope.trx.selectFrom('session_messages').select('id').execute(),
+    }));
+    assert.deepEqual(activities, {
+      organisations: [{ name: '神山つなぐ公社', status: 'approved', designated: false }],
+      projects: [{ title: '神山 棚田の保全', status: 'published', designation: 'inherit' }],
+      sessions: [{ status: 'open', capacity: 10 }],
+      attendance: [{ status: 'present' }],
+      messages: [],
+    });
     const mail = runtime.mail.messages.filter((message) => message.to.includes('mole@example.jp'));
     assert.equal(mail.length, 0);
   });

@@ -486,12 +486,15 @@ export async function recordAttendanceByHand(options: {
       });
     }
     let personId: string | undefined;
+    // Someone present another day without applying keeps the name they showed then on this day's row.
+    let knownName: string | null = null;
     if (input.applicationId) {
       const application = await applications.findApplication(scope, input.applicationId);
       personId = application?.session_id === session.id ? application.person_id : undefined;
     } else if (input.attendanceId) {
       const other = await repository.findAttendance(scope, input.attendanceId);
       personId = other?.session_id === session.id ? other.person_id : undefined;
+      knownName = other?.shared_name ?? null;
     }
     if (!personId) throw new AppError('not_found');
     const recorded = await recordPresence(scope, {
@@ -503,6 +506,7 @@ export async function recordAttendanceByHand(options: {
       scannedAt: now,
       activityDate: input.activityDate,
       recordedBy: options.actor.id ?? options.actor.kind,
+      fallbackName: knownName,
       checkWindow: false,
       now,
     });

@@ -23,3 +23,4 @@ export {
 } from './projects.service.js';
 export { applyToSession } from './applications.service.js';
 export { checkInWithCode } from './attendance.service.js';
+export { staffActivityPages } from './staff-activities.pages.js';

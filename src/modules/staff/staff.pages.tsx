@@ -479,8 +479,8 @@ async function dashboardPage(c: Context<AppEnv>, area: StaffArea) {
       <h1>{area.tenant.name}</h1>
       <p>
         {t({
-          ja: 'ふるさと住民登録の職員用ページです。担い手活動の管理は、今後ここに加わります。',
-          en: 'The staff area of Furusato Resident Registration. 担い手 activities will be managed here too.',
+          ja: 'ふるさと住民登録の職員用ページです。お使いの役割でできることを、下の一覧から選んでください。',
+          en: 'The staff area of Furusato Resident Registration. Choose what to do from the list below.',
         })}
       </p>
       <ul class="result-list">

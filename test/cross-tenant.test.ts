@@ -131,7 +131,8 @@ describe('cross-tenant access to staff pages and API', () => {
     const member = colleagueB.membershipId;
     const api = `/api/v1/tenants/${tenantB}`;
     const pages = `/staff/${tenantB}`;
-    const route = (method: string, path: string, body?: Record<string, string>) => ({
+    /** JSON bodies may hold any value; form bodies are strings. */
+    const route = (method: string, path: string, body?: Record<string, unknown>) => ({
       label: `${method} ${path}`,
       path,
       send: (client: TestClient) =>
@@ -141,7 +142,7 @@ describe('cross-tenant access to staff pages and API', () => {
             : client.sendJson(path, body, method)
           : method === 'GET'
             ? client.get(path)
-            : client.postForm(path, body),
+            : client.postForm(path, body as Record<string, string> | undefined),
     });
     routesOfB = [
       route('GET', `${api}/me`),
@@ -213,6 +214,53 @@ describe('cross-tenant access to staff pages and API', () => {
       route('POST', `${pages}/sessions/${sessionB}/attendance/${attendanceB}/removal`, { reason: 'もぐら' }),
       route('GET', `${pages}/attendance`),
       route('GET', `${pages}/attendance.csv`),
+      route('GET', `${pages}/sessions/${sessionB}/check-in`),
+      route('GET', `${api}/organisations`),
+      route('POST', `${api}/organisations`, { name: 'もぐら会', kind: 'npo' }),
+      route('GET', `${api}/organisations/${organisationB}`),
+      route('PATCH', `${api}/organisations/${organisationB}`, { name: 'もぐら会', kind: 'npo' }),
+      route('POST', `${api}/organisations/${organisationB}/decision`, { decision: 'approve' }),
+      route('PUT', `${api}/organisations/${organisationB}/designation`, { designated: true }),
+      route('PUT', `${api}/organisations/${organisationB}/suspension`, { suspended: true }),
+      route('POST', `${api}/organisations/${organisationB}/staff-invitations`, { email: 'mole@example.jp' }),
+      route('GET', `${api}/projects`),
+      route('POST', `${api}/projects`, { title: 'もぐら', category: 'other' }),
+      route('GET', `${api}/projects/${projectB}`),
+      route('PATCH', `${api}/projects/${projectB}`, { title: 'もぐら', category: 'other' }),
+      route('PUT', `${api}/projects/${projectB}/status`, { status: 'cancelled' }),
+      route('PUT', `${api}/projects/${projectB}/designation`, { designation: 'designated' }),
+      route('POST', `${api}/projects/${projectB}/designation-request`),
+      route('POST', `${api}/projects/${projectB}/sessions`, {
+        startsAt: '2030-01-01T09:00:00+09:00',
+        endsAt: '2030-01-01T12:00:00+09:00',
+      }),
+      route('PATCH', `${api}/sessions/${sessionB}`, {
+        startsAt: '2030-01-01T09:00:00+09:00',
+        endsAt: '2030-01-01T12:00:00+09:00',
+      }),
+      route('PUT', `${api}/sessions/${sessionB}/applications-open`, { open: false }),
+      route('POST', `${api}/sessions/${sessionB}/cancellation`, {}),
+      route('GET', `${api}/sessions/${sessionB}/roster`),
+      route('POST', `${api}/sessions/${sessionB}/messages`, { subject: 'もぐら', body: 'もぐら' }),
+      route('GET', `${api}/sessions/${sessionB}/check-in-code`),
+      route('POST', `${api}/sessions/${sessionB}/attendance`, { scanned: 'http://localhost:3000/verify?token=a.b.c' }),
+      route('POST', `${api}/sessions/${sessionB}/attendance/sync`, {
+        scans: [
+          {
+            clientScanId: '0190a000-0000-7000-8000-0000000000aa',
+            scanned: 'x',
+            scannedAt: new Date().toISOString(),
+          },
+        ],
+      }),
+      route('POST', `${api}/sessions/${sessionB}/attendance/manual`, {
+        attendanceId: attendanceB,
+        activityDate: japanDate(new Date()),
+        reason: 'もぐら',
+      }),
+      route('POST', `${api}/attendance/${attendanceB}/removal`, { reason: 'もぐら' }),
+      route('GET', `${api}/attendance-report`),
+      route('GET', `${api}/attendance-report?format=csv`),
     ];
   });
 

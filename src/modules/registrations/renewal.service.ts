@@ -421,7 +421,12 @@ async function addToNotices(
     payload.items.push(notice.item);
     byKey.set(key, payload);
   }
-  const notices = [...byKey].map(([key, payload]) => ({ key, payload: JSON.stringify(payload) }));
+  // Checked here, where a bad payload fails the run (and is retried), not at delivery, where it could
+  // only be dropped.
+  const notices = [...byKey].map(([key, payload]) => ({
+    key,
+    payload: JSON.stringify(PremiumNoticePayload.parse(payload)),
+  }));
   const added = await inactivity.upsertNotices(scope.trx, notices, {
     name: premiumNoticeSpec.name,
     runAt: premiumNoticesParkedUntil(options.now),

@@ -55,6 +55,7 @@ const usage = `Usage: npm run bench:renewal -- [options]
   --batch-size N                 registrations per window (one transaction) (default 5000)
   --workers N                    governments run at the same time, as N job workers would (default 1)
   --seed X                       generator seed (default ${defaultSeed})
+  --pglite-dir DIR               keep the PGlite database in DIR (must not exist) instead of a temporary folder
   --postgres-url URL             maintenance connection used to drop and create ${benchDatabaseName}
                                  (default postgres://postgres@127.0.0.1:5432/postgres)`;
 
@@ -67,6 +68,7 @@ interface Parameters {
   workers: number;
   seed: number;
   postgresAdminUrl: string;
+  pgliteDir: string | undefined;
 }
 
 function parseParameters(argv: string[]): Parameters | undefined {
@@ -81,6 +83,7 @@ function parseParameters(argv: string[]): Parameters | undefined {
       workers: { type: 'string' },
       seed: { type: 'string' },
       'postgres-url': { type: 'string' },
+      'pglite-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -100,6 +103,7 @@ function parseParameters(argv: string[]): Parameters | undefined {
     workers: integerOption('workers', values.workers, 1, 1),
     seed: integerOption('seed', values.seed, defaultSeed),
     postgresAdminUrl: values['postgres-url'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    pgliteDir: values['pglite-dir'],
   };
 }
 
@@ -537,6 +541,11 @@ async function openFresh(
   parameters: Parameters,
 ): Promise<{ database: DatabaseHandle; location: string; cleanup: () => Promise<void> }> {
   if (engine === 'pglite') {
+    if (parameters.pgliteDir) {
+      // Kept for inspection, like the PostgreSQL database.
+      const database = await openDatabase({ engine: 'pglite', dataDir: parameters.pgliteDir });
+      return { database, location: parameters.pgliteDir, cleanup: async () => {} };
+    }
     const folder = await mkdtemp(join(tmpdir(), 'furusato-bench-renewal-'));
     const dataDir = join(folder, 'pglite');
     const database = await openDatabase({ engine: 'pglite', dataDir });

@@ -1,5 +1,5 @@
 import { passkeyJobs, verificationJobs } from './modules/identity/index.js';
-import { inactivityJobs } from './modules/registrations/index.js';
+import { inactivityJobs, renewalJobs } from './modules/registrations/index.js';
 import type { Mailer } from './platform/mail/mailer.js';
 import { mailJobs } from './platform/mail/mail.jobs.js';
 import { maintenanceJobs } from './platform/jobs/maintenance.js';
@@ -20,6 +20,10 @@ export function buildJobDefinitions(services: {
     ...passkeyJobs,
     ...verificationJobs,
     ...inactivityJobs({
+      ...(services.publicUrl ? { publicUrl: services.publicUrl } : {}),
+      ...(services.clock ? { clock: services.clock } : {}),
+    }),
+    ...renewalJobs({
       ...(services.publicUrl ? { publicUrl: services.publicUrl } : {}),
       ...(services.clock ? { clock: services.clock } : {}),
     }),

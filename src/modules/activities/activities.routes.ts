@@ -169,8 +169,14 @@ const ProgressSchema = z
       met: z.boolean(),
       count: z.number().int().meta({ description: 'Designated activity days in the window' }),
       required: z.number().int(),
+      missing: z.number().int().meta({ description: 'Designated activity days still needed (0 when met)' }),
       longStay: z.boolean(),
-      window: z.object({ start: z.string(), end: z.string(), kind: z.enum(['rolling_12_months', 'fiscal_year']) }),
+      daysPresent: z.number().int().meta({ description: 'Days present in the window (long stay)' }),
+      window: z.object({
+        from: z.string().meta({ description: 'First Japan date counted (YYYY-MM-DD)' }),
+        to: z.string().meta({ description: 'Last Japan date counted' }),
+        kind: z.enum(['rolling_12_months', 'fiscal_year']),
+      }),
       explanation: LocalizedSchema,
     }),
   })

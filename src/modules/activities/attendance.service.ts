@@ -7,7 +7,7 @@ import type { ActivitySessionRow, AttendanceMethod, Database } from '../../platf
 import { withPerson, withTenant, type TenantScope } from '../../platform/db/tenant-scope.js';
 import { AppError, parseInput } from '../../platform/errors.js';
 import { fiscalYearOf, fiscalYearRange, japanDate } from '../../platform/time.js';
-import { cardTokenIn, identifyCardHolder, type CardInvalidReason } from '../registrations/index.js';
+import { cardTokenIn, identifyCardHolder, refreshLongStay, type CardInvalidReason } from '../registrations/index.js';
 import { findManagedProject, findManagedSession } from './activities.access.js';
 import { sessionDays, sessionTimeText } from './activities.format.js';
 import { authorizeActivities, isGovernmentStaff, organisationOf } from './activities.policy.js';
@@ -42,17 +42,6 @@ export const checkinClosesAfterMs = 30 * 60 * 1000;
 export const offlineScanMaxAgeMs = 72 * 60 * 60 * 1000;
 /** How far ahead of the server a device clock may run. */
 const deviceClockSkewMs = 2 * 60 * 1000;
-
-/** Called in the attendance transaction after a new row (the long-stay mark is kept current this way). */
-export type AttendanceRecordedHook = (
-  scope: TenantScope,
-  event: { personId: string; registrationId: string | null; activityDate: string; now: Date },
-) => Promise<void>;
-const recordedHooks: AttendanceRecordedHook[] = [];
-
-export function onAttendanceRecorded(hook: AttendanceRecordedHook): void {
-  if (!recordedHooks.includes(hook)) recordedHooks.push(hook);
-}
 
 export type CheckinResult = 'recorded' | 'already_present';
 
@@ -152,14 +141,8 @@ async function recordPresence(
     subjectId: inserted.id,
     data: { sessionId: session.id, method: options.method, activityDate, designated },
   });
-  for (const hook of recordedHooks) {
-    await hook(scope, {
-      personId: options.personId,
-      registrationId: shared.registrationId,
-      activityDate,
-      now: options.now,
-    });
-  }
+  // A new day present may give a premium registrant the long-stay mark on their card.
+  await refreshLongStay({ scope, personId: options.personId, now: options.now });
   return {
     result: 'recorded',
     attendanceId: inserted.id,
@@ -548,6 +531,7 @@ export async function removeAttendance(options: {
     await findManagedSession(scope, options.actor, row.session_id);
     if (row.status === 'removed') return;
     await repository.markRemoved(scope, row.id, options.actor.id ?? options.actor.kind, input.reason);
+    await refreshLongStay({ scope, personId: row.person_id });
     await recordAuditEvent(scope, {
       actor: options.actor,
       action: 'attendance.corrected',

@@ -3,13 +3,7 @@ export { activityRoutes } from './activities.routes.js';
 export { staffActivityRoutes } from './staff-activities.routes.js';
 export { checkinPages } from './checkin.pages.js';
 export { activityPages } from './activities.pages.js';
-export {
-  activityDateOf,
-  checkinClosesAfterMs,
-  checkinOpensBeforeMs,
-  onAttendanceRecorded,
-  type AttendanceRecordedHook,
-} from './attendance.service.js';
+export { activityDateOf, checkinClosesAfterMs, checkinOpensBeforeMs } from './attendance.service.js';
 export { effectivelyDesignated } from './projects.repository.js';
 export { organisationKindLabels, projectCategoryLabels } from './activities.labels.js';
 export { checkinCodeAt } from './checkin-code.js';

@@ -20,10 +20,16 @@ export {
 } from './registrations.service.js';
 export {
   judgePremiumRequirement,
-  useDesignatedActivityCounter,
+  judgePremiumRequirements,
+  judgementWindows,
+  type AttendanceCounts,
+  type AttendanceQuery,
   type DesignatedActivityCounter,
+  type JudgementWindow,
   type PremiumJudgement,
 } from './judgement.js';
+export { refreshLongStay } from './renewal.service.js';
+export { renewalJobs } from './renewal.jobs.js';
 export { relationshipTieLabels, relationshipTies, type RelationshipTie } from './survey.js';
 export { premiumCap, premiumCapCount } from './registrations.policy.js';
 export { answerStayQuestion } from './inactivity.service.js';

@@ -236,7 +236,14 @@ function CurrentRegistration(props: {
         {registration.pendingApplication && (
           <>
             <dt>{t({ ja: 'プレミアム登録の申請', en: 'Premium application' })}</dt>
-            <dd>{t({ ja: '申請中（自治体の審査をお待ちください）', en: 'Pending (the government reviews it)' })}</dd>
+            <dd>
+              {registration.tier === 'premium'
+                ? t({
+                    ja: '更新の審査中（自治体の審査をお待ちください）',
+                    en: 'Renewal under review by the government',
+                  })
+                : t({ ja: '申請中（自治体の審査をお待ちください）', en: 'Pending (the government reviews it)' })}
+            </dd>
           </>
         )}
         {registration.ownResidence && (
@@ -1287,7 +1294,16 @@ async function premiumPage(c: Context<AppEnv>, options: { error?: AppError } = {
             t({
               ja: `${dateText(page, registration.premiumValidUntil)}まで有効です。`,
               en: ` Valid until ${dateText(page, registration.premiumValidUntil)}.`,
-            })}
+            })}{' '}
+          {settings.premiumMode === 'automatic'
+            ? t({
+                ja: '有効期限の日に要件を満たしていれば、自動で1年更新されます。満たしていなければベーシック登録に戻ります。足りない場合は1か月前にお知らせします。',
+                en: 'At the expiry it renews for a year by itself if the requirement is met, and returns to basic if not; you are told a month ahead if something is missing.',
+              })
+            : t({
+                ja: '有効期限の1か月前から、自治体が更新を審査します。期限までに承認されなければベーシック登録に戻ります。',
+                en: 'A month before the expiry the government reviews the renewal; without its approval by then, the registration returns to basic.',
+              })}
         </Notice>
       ) : registration.pendingApplication ? (
         <Notice kind="info">

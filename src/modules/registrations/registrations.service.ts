@@ -19,6 +19,11 @@ import { checkSurveyAnswers, SurveyAnswers } from './survey.js';
 /** Premium lasts one year from approval (L5866–5869). */
 export const premiumValidityDays = 365;
 
+/** The expiry a renewal leads to: one validity period after the expiry it renews, not after today. */
+export function renewedValidUntil(validUntil: Date): Date {
+  return new Date(validUntil.getTime() + premiumValidityDays * 24 * 60 * 60 * 1000);
+}
+
 export const RegistrationInput = SurveyAnswers.extend({
   showNameOnCard: z.boolean().default(false),
   /** Also register with the prefecture (the default, L5833); false opts out for this prefecture. */
@@ -515,7 +520,7 @@ export async function applyForPremium(options: {
 async function applyDecision(
   scope: Parameters<Parameters<typeof withTenantInTransaction>[2]>[0],
   options: {
-    application: { id: string };
+    application: { id: string; kind: 'initial' | 'renewal'; renews_until: Date | null };
     registration: { id: string };
     decision: 'approved' | 'rejected';
     decidedBy: string;
@@ -532,12 +537,19 @@ async function applyDecision(
     reason: options.reason,
     ...(options.judgement ? { judgement: options.judgement } : {}),
   });
+  // A renewal extends from the expiry it renews, however early or late staff decide: approving a
+  // month ahead takes no day away, and the year is the same as the automatic renewal gives.
+  const renewsUntil = options.application.kind === 'renewal' ? options.application.renews_until : null;
+  let validUntil: Date | undefined;
   if (options.decision === 'approved') {
     const now = new Date();
+    validUntil = renewsUntil
+      ? renewedValidUntil(renewsUntil)
+      : new Date(now.getTime() + premiumValidityDays * 24 * 60 * 60 * 1000);
     await repository.updateRegistration(scope, options.registration.id, {
       tier: 'premium',
-      premium_since: now,
-      premium_valid_until: new Date(now.getTime() + premiumValidityDays * 24 * 60 * 60 * 1000),
+      ...(renewsUntil ? {} : { premium_since: now }),
+      premium_valid_until: validUntil,
       ...(options.judgement ? { long_stay: options.judgement.longStay } : {}),
     });
   }
@@ -546,21 +558,59 @@ async function applyDecision(
     action: options.decision === 'approved' ? 'premium.approved' : 'premium.rejected',
     subjectType: 'premium_application',
     subjectId: options.application.id,
-    data: { decidedBy: options.decidedBy },
+    data: {
+      decidedBy: options.decidedBy,
+      kind: options.application.kind,
+      ...(validUntil ? { validUntil: validUntil.toISOString() } : {}),
+    },
   });
   if (options.email) {
     await enqueueMail(scope.trx, {
       to: options.email,
-      subject:
-        options.decision === 'approved'
-          ? `【ふるさと住民登録】${options.governmentName}のプレミアム登録が承認されました`
-          : `【ふるさと住民登録】${options.governmentName}のプレミアム登録の申請について`,
-      text:
-        options.decision === 'approved'
-          ? `${options.governmentName}へのプレミアム登録が承認されました。有効期間は1年です。登録証はマイページから表示できます。`
-          : `${options.governmentName}へのプレミアム登録の申請は、承認されませんでした。\n理由: ${options.reason ?? '（記載なし）'}\n\n要件を満たしたあと、もう一度申請できます。`,
+      ...premiumDecisionMail({
+        governmentName: options.governmentName,
+        decision: options.decision,
+        reason: options.reason,
+        renewsUntil,
+        validUntil,
+      }),
     });
   }
+}
+
+const decisionDate = new Intl.DateTimeFormat('ja-JP', { dateStyle: 'long', timeZone: 'Asia/Tokyo' });
+
+/** The mail telling the person how staff (or the system, on application) decided. */
+export function premiumDecisionMail(options: {
+  governmentName: string;
+  decision: 'approved' | 'rejected';
+  reason: string | null;
+  /** Set for a renewal: the expiry it renews. */
+  renewsUntil: Date | null;
+  validUntil: Date | undefined;
+}): { subject: string; text: string } {
+  const name = options.governmentName;
+  const reason = `理由: ${options.reason ?? '（記載なし）'}`;
+  if (options.renewsUntil) {
+    return options.decision === 'approved'
+      ? {
+          subject: `【ふるさと住民登録】${name}のプレミアム登録を更新しました`,
+          text: `${name}のプレミアム登録の更新が承認されました。新しい有効期限は${decisionDate.format(options.validUntil ?? options.renewsUntil)}です。登録証はマイページから表示できます。`,
+        }
+      : {
+          subject: `【ふるさと住民登録】${name}のプレミアム登録の更新について`,
+          text: `${name}のプレミアム登録の更新は、承認されませんでした。\n${reason}\n\n有効期限の${decisionDate.format(options.renewsUntil)}を過ぎると、ベーシック登録に戻ります。要件を満たしたあと、もう一度申請できます。`,
+        };
+  }
+  return options.decision === 'approved'
+    ? {
+        subject: `【ふるさと住民登録】${name}のプレミアム登録が承認されました`,
+        text: `${name}へのプレミアム登録が承認されました。有効期間は1年です。登録証はマイページから表示できます。`,
+      }
+    : {
+        subject: `【ふるさと住民登録】${name}のプレミアム登録の申請について`,
+        text: `${name}へのプレミアム登録の申請は、承認されませんでした。\n${reason}\n\n要件を満たしたあと、もう一度申請できます。`,
+      };
 }
 
 /** Who may see and decide a government's registrations: its administrators and staff (with a second factor). */
@@ -626,7 +676,9 @@ export async function decidePremiumApplication(options: {
         });
         return 'registration_ended';
       }
-      if (input.decision === 'approve') {
+      // A renewal keeps the registration it renews: the identity and cap checks belong to becoming
+      // premium, and the automatic renewal does not repeat them either (decision 0011).
+      if (input.decision === 'approve' && application.kind !== 'renewal') {
         const refused = premiumRefusal({
           verified: facts.verification !== undefined,
           minor: facts.verification?.minor ?? false,

@@ -311,6 +311,8 @@ export interface RegistrationsTable {
   end_reason: RegistrationEndReason | null;
   inactivity_asked_at: Date | null;
   inactivity_answered_at: Date | null;
+  /** The expiry whose "one month before" renewal step is done (migration 0020). */
+  premium_reminded_for: Date | null;
 }
 
 export type PremiumApplicationStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn';
@@ -327,6 +329,8 @@ export interface PremiumApplicationsTable {
   decided_at: Date | null;
   decided_by: string | null;
   reason: string | null;
+  /** Renewal only: the expiry this application extends by a year (migration 0020). */
+  renews_until: Date | null;
 }
 
 /**

@@ -11,6 +11,7 @@ import { japanDate } from '../../platform/time.js';
 import { enqueueMail } from '../../platform/mail/mail.jobs.js';
 import { ageOn, getCurrentVerification, hasGuardianConsent, type Verification } from '../identity/index.js';
 import { RegistrationSettings, type SurveyQuestion } from '../municipalities/index.js';
+import { recordRegistrationSurveyAnswers } from '../outreach/index.js';
 import { judgePremiumRequirement, type PremiumJudgement } from './judgement.js';
 import { ageBandOf, exceedsPremiumCap, isOwnResidence, premiumRefusal, type CapEntry } from './registrations.policy.js';
 import * as repository from './registrations.repository.js';
@@ -171,9 +172,15 @@ export async function registerWithGovernment(options: {
         own_residence: isOwnResidence(government, residence),
         ...shared,
         show_name_on_card: input.showNameOnCard,
+        // The registration's own copy of the ties (filters, targeting, statistics); the answers themselves
+        // are a response to the government's registration survey.
         relationship_ties: answers.ties,
-        relationship_note: answers.note ?? null,
-        custom_answers: JSON.stringify(answers.customAnswers),
+      });
+      await recordRegistrationSurveyAnswers(scope, {
+        registrationId: row.id,
+        personId,
+        own: government.settings.surveyQuestions,
+        input: answers,
       });
       await recordAuditEvent(scope, {
         actor,

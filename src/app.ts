@@ -17,6 +17,7 @@ import {
   staffRegistrationRoutes,
 } from './modules/registrations/index.js';
 import { staffPages, staffRoutes } from './modules/staff/index.js';
+import { surveyPages, surveyRoutes } from './modules/outreach/index.js';
 import { createApp, type AppDeps, type AppRouter } from './platform/http/app.js';
 import { systemRoutes } from './platform/http/system.routes.js';
 import { mailboxPages } from './platform/mail/mailbox.pages.js';
@@ -43,6 +44,9 @@ export function buildApp(deps: AppDeps): AppRouter {
   app.route('/', registrationPages());
   app.route('/', cardRoutes());
   app.route('/', cardPages());
+  // Outreach, part B: surveys and community rooms.
+  app.route('/', surveyRoutes());
+  app.route('/', surveyPages());
   app.route('/', mailboxPages());
   app.route('/', demoPages());
   app.route('/', systemRoutes(app));

@@ -1,5 +1,6 @@
 import { passkeyJobs, verificationJobs } from './modules/identity/index.js';
 import { inactivityJobs } from './modules/registrations/index.js';
+import { surveyJobs } from './modules/outreach/index.js';
 import type { Mailer } from './platform/mail/mailer.js';
 import { mailJobs } from './platform/mail/mail.jobs.js';
 import { maintenanceJobs } from './platform/jobs/maintenance.js';
@@ -19,6 +20,7 @@ export function buildJobDefinitions(services: {
     ...mailJobs(services.mailer),
     ...passkeyJobs,
     ...verificationJobs,
+    ...surveyJobs,
     ...inactivityJobs({
       ...(services.publicUrl ? { publicUrl: services.publicUrl } : {}),
       ...(services.clock ? { clock: services.clock } : {}),

@@ -25,4 +25,6 @@ export {
   type RegistrationSurveyAnswers,
 } from './surveys.service.js';
 export { surveyJobs } from './surveys.jobs.js';
+export { surveyPages } from './surveys.pages.js';
+export { surveyRoutes } from './surveys.routes.js';
 // ── end of part B ──

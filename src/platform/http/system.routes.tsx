@@ -63,6 +63,10 @@ export const openApiInfo: Parameters<AppRouter['getOpenAPI31Document']>[0] = {
       description: 'The signed-in person’s registrations (ふるさと住民登録), premium applications and prefecture links',
     },
     { name: 'staff', description: 'Staff of local governments: members, invitations, second factor, audit trail' },
+    {
+      name: 'outreach',
+      description: 'Outreach: surveys (モニターアンケート) and answers, community rooms, threads and moderation',
+    },
     { name: 'system', description: 'Health and readiness' },
   ],
 };

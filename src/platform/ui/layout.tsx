@@ -83,6 +83,16 @@ export function Layout(props: { page: PageContext; title: Localized; children: C
                       </a>
                     </li>
                     <li>
+                      <a href="/my/surveys" aria-current={currentPath === '/my/surveys' ? 'page' : undefined}>
+                        {t({ ja: 'アンケート', en: 'Surveys' })}
+                      </a>
+                    </li>
+                    <li>
+                      <a href="/my/rooms" aria-current={currentPath === '/my/rooms' ? 'page' : undefined}>
+                        {t({ ja: 'コミュニティ', en: 'Community' })}
+                      </a>
+                    </li>
+                    <li>
                       <a href="/account" aria-current={currentPath === '/account' ? 'page' : undefined}>
                         {t({ ja: 'アカウント', en: 'Account' })}
                       </a>

@@ -8,6 +8,7 @@ export {
 } from './notifications.kinds.js';
 export {
   countUnreadNotifications,
+  deliverNotifications,
   deliverySettingsFrom,
   notify,
   notifyMany,

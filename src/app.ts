@@ -8,6 +8,7 @@ import {
   verificationRoutes,
 } from './modules/identity/index.js';
 import { municipalityPages, municipalityRoutes } from './modules/municipalities/index.js';
+import { loadUnreadNotifications, notificationPages, notificationRoutes } from './modules/outreach/index.js';
 import {
   cardPages,
   cardRoutes,
@@ -27,6 +28,7 @@ import { renderErrorPage } from './platform/ui/error-page.js';
 /** Composition root of the HTTP side: the platform layer, then each module's API and pages. */
 export function buildApp(deps: AppDeps): AppRouter {
   const app = createApp(deps, { renderErrorPage });
+  app.use(loadUnreadNotifications);
   app.route('/', municipalityRoutes());
   app.route('/', municipalityPages());
   app.route('/', identityRoutes());
@@ -44,6 +46,8 @@ export function buildApp(deps: AppDeps): AppRouter {
   app.route('/', registrationPages());
   app.route('/', cardRoutes());
   app.route('/', cardPages());
+  app.route('/', notificationRoutes());
+  app.route('/', notificationPages());
   // Outreach, part B: surveys and community rooms.
   app.route('/', surveyRoutes());
   app.route('/', surveyPages());

@@ -1,5 +1,6 @@
 import { ZodError } from 'zod';
 import { activitiesProblems } from './errors.activities.js';
+import { outreachProblems } from './errors.outreach.js';
 import { outreachRoomsProblems } from './errors.outreach-b.js';
 
 /** One entry of the catalog: the HTTP status and the title and default detail in both languages. */
@@ -16,6 +17,7 @@ export type ProblemEntry = {
  */
 export const problemCatalog = {
   ...activitiesProblems,
+  ...outreachProblems,
   ...outreachRoomsProblems,
   validation_failed: {
     status: 400,

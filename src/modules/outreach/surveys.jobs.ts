@@ -53,7 +53,7 @@ export const surveyJobs: JobDefinition[] = [
           people.map((personId) => ({
             personId,
             lgCode: scope.lgCode,
-            kind: 'survey.opened',
+            kind: 'outreach.survey_opened',
             title: { ja: 'アンケートへのご協力のお願い', en: 'A survey for you' },
             body: {
               ja: `「${survey.title}」への回答を受け付けています。${survey.closes_at ? `締め切りは${japanDateTime(survey.closes_at)}です。` : ''}`,

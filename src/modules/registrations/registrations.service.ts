@@ -8,10 +8,9 @@ import { withPersonInTransaction, withTenantInTransaction } from '../../platform
 import { AppError, parseInput } from '../../platform/errors.js';
 import { isValidLgCode } from '../../platform/lg-code.js';
 import { japanDate } from '../../platform/time.js';
-import { enqueueMail } from '../../platform/mail/mail.jobs.js';
 import { ageOn, getCurrentVerification, hasGuardianConsent, type Verification } from '../identity/index.js';
 import { RegistrationSettings, type SurveyQuestion } from '../municipalities/index.js';
-import { recordRegistrationSurveyAnswers } from '../outreach/index.js';
+import { notify, recordRegistrationSurveyAnswers } from '../outreach/index.js';
 import { judgePremiumRequirement, type PremiumJudgement } from './judgement.js';
 import { ageBandOf, exceedsPremiumCap, isOwnResidence, premiumRefusal, type CapEntry } from './registrations.policy.js';
 import * as repository from './registrations.repository.js';
@@ -510,7 +509,7 @@ export async function applyForPremium(options: {
         reason: judgement.met ? null : judgement.explanation.ja,
         judgement,
         actor: { kind: 'system', id: null },
-        email: person.email,
+        personId,
         governmentName: government.name,
       });
       return { application, decided: decision };
@@ -529,7 +528,7 @@ async function applyDecision(
     reason: string | null;
     judgement?: PremiumJudgement;
     actor: Actor;
-    email: string | null;
+    personId: string;
     governmentName: string;
   },
 ): Promise<void> {
@@ -555,19 +554,29 @@ async function applyDecision(
     subjectId: options.application.id,
     data: { decidedBy: options.decidedBy },
   });
-  if (options.email) {
-    await enqueueMail(scope.trx, {
-      to: options.email,
-      subject:
-        options.decision === 'approved'
-          ? `【ふるさと住民登録】${options.governmentName}のプレミアム登録が承認されました`
-          : `【ふるさと住民登録】${options.governmentName}のプレミアム登録の申請について`,
-      text:
-        options.decision === 'approved'
-          ? `${options.governmentName}へのプレミアム登録が承認されました。有効期間は1年です。登録証はマイページから表示できます。`
-          : `${options.governmentName}へのプレミアム登録の申請は、承認されませんでした。\n理由: ${options.reason ?? '（記載なし）'}\n\n要件を満たしたあと、もう一度申請できます。`,
-    });
-  }
+  // The person hears of the decision in the app and by mail (their preferences decide), committed with it.
+  const name = options.governmentName;
+  const approved = options.decision === 'approved';
+  const reason = options.reason ?? '（記載なし）';
+  await notify(scope.trx, {
+    personId: options.personId,
+    lgCode: scope.lgCode,
+    kind: 'registrations.premium_decision',
+    title: approved
+      ? { ja: `${name}のプレミアム登録が承認されました`, en: `Your premium registration with ${name} was approved` }
+      : { ja: `${name}のプレミアム登録の申請について`, en: `About your premium application to ${name}` },
+    body: approved
+      ? {
+          ja: `${name}へのプレミアム登録が承認されました。有効期間は1年です。登録証はマイページから表示できます。`,
+          en: `Your premium registration with ${name} was approved. It is valid for one year. Your registration card is on My places.`,
+        }
+      : {
+          ja: `${name}へのプレミアム登録の申請は、承認されませんでした。\n理由: ${reason}\n\n要件を満たしたあと、もう一度申請できます。`,
+          en: `Your premium application to ${name} was not approved.\nReason: ${options.reason ?? '(none given)'}\n\nYou can apply again once you meet the requirement.`,
+        },
+    link: '/my/places',
+    idempotencyKey: `registrations.premium_decision:${scope.lgCode}:${options.application.id}`,
+  });
 }
 
 /** Who may see and decide a government's registrations: its administrators and staff (with a second factor). */
@@ -660,7 +669,7 @@ export async function decidePremiumApplication(options: {
         decidedBy: options.actor.id ?? options.actor.kind,
         reason: input.reason ?? null,
         actor: options.actor,
-        email: person.email,
+        personId,
         governmentName: government.name,
       });
       return 'decided';

@@ -62,6 +62,10 @@ export const openApiInfo: Parameters<AppRouter['getOpenAPI31Document']>[0] = {
       name: 'registrations',
       description: 'The signed-in person’s registrations (ふるさと住民登録), premium applications and prefecture links',
     },
+    {
+      name: 'outreach',
+      description: 'Notifications and their preferences, posts, nationwide search and saved searches',
+    },
     { name: 'staff', description: 'Staff of local governments: members, invitations, second factor, audit trail' },
     {
       name: 'outreach',

@@ -13,6 +13,8 @@ export interface PageContext {
   currentUrl: URL;
   csrfToken: string;
   session: CurrentSession | undefined;
+  /** Unread notifications of the signed-in person (the header shows the count). */
+  unreadNotifications: number;
 }
 
 export function pageContext(c: Context<AppEnv>): PageContext {
@@ -23,6 +25,7 @@ export function pageContext(c: Context<AppEnv>): PageContext {
     currentUrl: new URL(c.req.url),
     csrfToken: c.get('csrfToken'),
     session: c.get('session'),
+    unreadNotifications: c.get('unreadNotifications') ?? 0,
   };
 }
 
@@ -80,6 +83,21 @@ export function Layout(props: { page: PageContext; title: Localized; children: C
                     <li>
                       <a href="/my/places" aria-current={currentPath === '/my/places' ? 'page' : undefined}>
                         {t({ ja: '登録している自治体', en: 'My places' })}
+                      </a>
+                    </li>
+                    <li>
+                      <a
+                        href="/my/notifications"
+                        class="nav-notifications"
+                        aria-current={currentPath === '/my/notifications' ? 'page' : undefined}
+                      >
+                        {t({ ja: 'お知らせ', en: 'Notifications' })}
+                        {page.unreadNotifications > 0 && (
+                          <span class="count-badge">
+                            {page.unreadNotifications > 99 ? '99+' : String(page.unreadNotifications)}
+                            <span class="visually-hidden">{t({ ja: '件の未読', en: ' unread' })}</span>
+                          </span>
+                        )}
                       </a>
                     </li>
                     <li>

@@ -18,7 +18,7 @@ import {
   staffRegistrationRoutes,
 } from './modules/registrations/index.js';
 import { staffPages, staffRoutes } from './modules/staff/index.js';
-import { surveyPages, surveyRoutes } from './modules/outreach/index.js';
+import { roomPages, roomRoutes, surveyPages, surveyRoutes } from './modules/outreach/index.js';
 import { createApp, type AppDeps, type AppRouter } from './platform/http/app.js';
 import { systemRoutes } from './platform/http/system.routes.js';
 import { mailboxPages } from './platform/mail/mailbox.pages.js';
@@ -51,6 +51,8 @@ export function buildApp(deps: AppDeps): AppRouter {
   // Outreach, part B: surveys and community rooms.
   app.route('/', surveyRoutes());
   app.route('/', surveyPages());
+  app.route('/', roomRoutes());
+  app.route('/', roomPages());
   app.route('/', mailboxPages());
   app.route('/', demoPages());
   app.route('/', systemRoutes(app));

@@ -21,6 +21,7 @@ export { loadUnreadNotifications, notificationPages } from './notifications.page
 
 // ── Part B: surveys and community rooms ──
 import './surveys.privacy.js';
+import './rooms.privacy.js';
 export {
   checkAnswers,
   isShown,
@@ -48,4 +49,6 @@ export {
 export { surveyJobs } from './surveys.jobs.js';
 export { surveyPages } from './surveys.pages.js';
 export { surveyRoutes } from './surveys.routes.js';
+export { roomPages } from './rooms.pages.js';
+export { roomRoutes } from './rooms.routes.js';
 // ── end of part B ──

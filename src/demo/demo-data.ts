@@ -9,6 +9,7 @@ import { acceptInvitation, enrolDemoTotp, grantOperator, inviteStaff } from '../
 import type { Config } from '../platform/config.js';
 import type { StaffRole } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
+import { seedOutreachRoomsDemo } from './demo-outreach-b.js';
 
 /**
  * Governments that have joined in the demo, modelled on the schemes in DOMAIN §6. Each capability adds
@@ -156,5 +157,7 @@ export async function seedDemoData(db: Kysely<Database>, config: Config, logger?
   for (const account of demoAccounts) {
     if (await seedDemoAccount(db, config, account)) accounts += 1;
   }
-  if (joined > 0 || accounts > 0) logger?.info({ tenants: joined, accounts }, 'demo data loaded');
+  // Surveys and community rooms (outreach, part B) in 気仙沼市.
+  const outreachRooms = await seedOutreachRoomsDemo(db);
+  if (joined > 0 || accounts > 0 || outreachRooms) logger?.info({ tenants: joined, accounts }, 'demo data loaded');
 }

@@ -40,6 +40,12 @@ export {
   type RelationshipTie,
 } from './surveys.registration.js';
 export {
+  answerSurvey,
+  createSurvey,
+  getSurveyResults,
+  listSurveys,
+  publishSurvey,
+  replaceSurveyQuestions,
   readMyRegistrationSurveyAnswers,
   readRegistrationSurveyAnswers,
   recordRegistrationSurveyAnswers,
@@ -49,6 +55,7 @@ export {
 export { surveyJobs } from './surveys.jobs.js';
 export { surveyPages } from './surveys.pages.js';
 export { surveyRoutes } from './surveys.routes.js';
+export { createRoom, createThread, replyToThread, saveRoomProfile } from './rooms.service.js';
 export { roomPages } from './rooms.pages.js';
 export { roomRoutes } from './rooms.routes.js';
 // ── end of part B ──

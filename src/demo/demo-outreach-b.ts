@@ -17,7 +17,7 @@ import {
 import { registerWithGovernment } from '../modules/registrations/index.js';
 
 /**
- * Demo of surveys and community rooms in 気仙沼市: an open monitor survey that 15 demo registrants have
+ * Demo of surveys and community rooms in 気仙沼市: an open monitor survey that 10 demo registrants have
  * answered (enough for the results to show under the privacy rule) and hanako has not (she can try it), and
  * the town's room with a thread and replies. Idempotent: nothing is added once the survey exists.
  */
@@ -25,7 +25,7 @@ const kesennuma = '042056';
 export const demoSurveyTitle = '気仙沼の港まちについてのアンケート';
 
 /** People who answered the demo survey: registrants of 気仙沼市, never signing in (no mail is sent). */
-export const demoRespondents = Array.from({ length: 15 }, (_, index) => ({
+export const demoRespondents = Array.from({ length: 10 }, (_, index) => ({
   email: `respondent${String(index + 1).padStart(2, '0')}@furusato-demo.example`,
   displayName: `デモ回答者 ${index + 1}`,
 }));

@@ -29,9 +29,9 @@ import {
   shownQuestions,
   surveyKindLabels,
   updateSurveySettings,
+  SurveySettingsInput,
   type QuestionDraftInput,
   type Survey,
-  type SurveySettingsInput,
   type SurveyToAnswer,
 } from './surveys.service.js';
 import {
@@ -226,21 +226,15 @@ async function readSettingsForm(c: Context<AppEnv>): Promise<SettingsForm> {
   };
 }
 
-/** The form's values as the service takes them; a date that is not one is named as a field error. */
+/**
+ * The form's values as the service takes them. A date that is not one is named as a field error together
+ * with whatever else the settings lack, so a person fixes everything in one go.
+ */
 function settingsInput(form: SettingsForm): SurveySettingsInput {
   const badDates = (['opensAt', 'closesAt'] as const).filter((field) => form[field] && !fromJapanLocal(form[field]));
-  if (badDates.length > 0) {
-    throw new AppError('validation_failed', {
-      fieldErrors: badDates.map((field) => ({
-        field,
-        in: 'form' as const,
-        message: '日時を正しく入力してください / enter a date and time',
-      })),
-    });
-  }
   const opensAt = fromJapanLocal(form.opensAt);
   const closesAt = fromJapanLocal(form.closesAt);
-  return {
+  const input: SurveySettingsInput = {
     title: form.title,
     ...(form.titleEn ? { titleEn: form.titleEn } : {}),
     description: form.description,
@@ -249,6 +243,24 @@ function settingsInput(form: SettingsForm): SurveySettingsInput {
     ...(opensAt ? { opensAt } : {}),
     ...(closesAt ? { closesAt } : {}),
   };
+  if (badDates.length === 0) return input;
+  const checked = SurveySettingsInput.safeParse(input);
+  throw new AppError('validation_failed', {
+    fieldErrors: [
+      ...(checked.success
+        ? []
+        : checked.error.issues.map((issue) => ({
+            field: issue.path.map(String).join('.'),
+            in: 'form' as const,
+            message: issue.message,
+          }))),
+      ...badDates.map((field) => ({
+        field,
+        in: 'form' as const,
+        message: '日時を正しく入力してください / enter a date and time',
+      })),
+    ],
+  });
 }
 
 function SettingsFields(props: { page: PageContext; form: SettingsForm; onlyClosing?: boolean }) {

@@ -544,6 +544,88 @@ describe('surveys: the government writes, registrants answer once, results keep 
     assert.match(html, /<th scope="row">ある<\/th><td>14<\/td><td>93.3%<\/td>/);
   });
 
+  it('tells the audience when a survey opens, and nobody outside it', async () => {
+    const id = await openSurvey({ audienceTier: 'premium' });
+    const told = async (personId: string) =>
+      db()
+        .selectFrom('notifications')
+        .select(['link', 'lg_code'])
+        .where('person_id', '=', personId)
+        .where('kind', '=', 'outreach.survey_opened')
+        .where('link', '=', `/my/surveys/${kesennuma}/${id}`)
+        .execute();
+    for (let attempt = 0; attempt < 100 && (await told(premium.personId)).length === 0; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.deepEqual(await told(premium.personId), [{ link: `/my/surveys/${kesennuma}/${id}`, lg_code: kesennuma }]);
+    assert.deepEqual(await told(basic.personId), [], 'a basic registrant is not in a premium survey’s audience');
+    assert.deepEqual(await told(outsider.personId), []);
+  });
+
+  it('staff write a survey on the pages: draft, questions with a condition, order, publish; errors in Japanese', async () => {
+    const pages = `/staff/${kesennuma}/surveys`;
+    const refused = await admin.client.postForm(pages, { title: '', closesAt: '2099-13-01T09:00' });
+    assert.equal(refused.status, 400);
+    const refusedHtml = await refused.text();
+    assert.match(refusedHtml, /タイトル: タイトルを入力してください/);
+    assert.match(refusedHtml, /締め切り: 日時を正しく入力してください/);
+
+    const created = await admin.client.postForm(pages, {
+      title: '防災訓練についてのアンケート',
+      audienceTier: 'all',
+      closesAt: '2099-03-31T17:00',
+    });
+    assert.equal(created.status, 303, await created.clone().text());
+    const here = created.headers.get('location') ?? '';
+    assert.match(here, new RegExp(`^${pages}/[0-9a-f-]{36}$`));
+
+    const add = (fields: Record<string, string>) => admin.client.postForm(`${here}/questions`, fields);
+    const oneChoice = await add({
+      kind: 'single',
+      labelJa: '参加したことはありますか',
+      choices: 'ある',
+      required: 'true',
+    });
+    assert.equal(oneChoice.status, 400);
+    assert.match(await oneChoice.text(), /選択肢: 選択肢を2つ以上入力してください/);
+    assert.equal(
+      (await add({ kind: 'single', labelJa: '参加したことはありますか', choices: 'ある\r\nない', required: 'true' }))
+        .status,
+      303,
+    );
+    assert.equal((await add({ kind: 'text', labelJa: 'よかった点', maxLength: '300', showIf: 'q1=c1' })).status, 303);
+    assert.equal(
+      (await add({ kind: 'scale', labelJa: '満足度', scaleMin: '1', scaleMax: '5', required: 'true' })).status,
+      303,
+    );
+    // Moving the question a condition depends on below it is refused with the reason.
+    const wrongOrder = await admin.client.postForm(`${here}/questions/q1/down`);
+    assert.equal(wrongOrder.status, 400);
+    assert.match(await wrongOrder.text(), /条件には、前にある選択式の設問/);
+    assert.equal((await admin.client.postForm(`${here}/questions/q3/up`)).status, 303);
+
+    const id = here.split('/').at(-1)!;
+    const survey = (await json(await admin.client.get(`${api}/${id}`))) as {
+      questions: Array<{ id: string; kind: string }>;
+    };
+    assert.deepEqual(
+      survey.questions.map((question) => [question.id, question.kind]),
+      [
+        ['q1', 'single'],
+        ['q3', 'scale'],
+        ['q2', 'text'],
+      ],
+    );
+    const page = await (await admin.client.get(here)).text();
+    assert.match(page, /Q1が「ある」のときだけ/);
+    assert.equal((await admin.client.postForm(`${here}/publish`)).status, 303);
+    const published = await (await admin.client.get(`${here}?notice=published`)).text();
+    assert.match(published, /受付中/);
+    assert.doesNotMatch(published, /設問を追加する/, 'questions are fixed once published');
+    assert.equal((await organisation.client.get(here)).status, 404);
+    assert.equal((await otherTown.client.get(here)).status, 404);
+  });
+
   it('shows the registration survey in the same engine: listed first, with its results', async () => {
     const list = (await json(await admin.client.get(api))) as {
       items: Array<{ id: string; purpose: string; responseCount: number }>;

@@ -7,6 +7,7 @@ import { withPerson, withTenant, type TenantScope } from '../../platform/db/tena
 import { AppError, parseInput } from '../../platform/errors.js';
 import { isValidLgCode } from '../../platform/lg-code.js';
 import { japanDate } from '../../platform/time.js';
+import { getTenant } from '../municipalities/index.js';
 import { byteOrderMark, csvRow } from './surveys.csv.js';
 import {
   checkAnswers,
@@ -792,9 +793,16 @@ export async function getSurveyResults(options: {
 }): Promise<SurveyResults> {
   authorize(options.actor, options.lgCode);
   const id = surveyIdOrNotFound(options.surveyId);
+  // The registration survey's questions follow the registration settings: bring them in step first, so a
+  // question the government added or removed since the last registration shows as it is now.
+  const own = (await getTenant({ db: options.db, lgCode: options.lgCode })).settings.registration.surveyQuestions;
   return withTenant(options.db, options.lgCode, async (scope) => {
-    const row = await repository.findSurvey(scope, id);
+    let row = await repository.findSurvey(scope, id);
     if (!row || row.status === 'draft') throw new AppError('not_found');
+    if (row.purpose === 'registration') {
+      await syncRegistrationSurvey(scope, own);
+      row = (await repository.findSurvey(scope, id)) ?? row;
+    }
     return computeResults(scope, row, { textsPerQuestion: textsOnPage, ...(options.now ? { now: options.now } : {}) });
   });
 }

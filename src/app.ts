@@ -15,6 +15,7 @@ import {
   verificationRoutes,
 } from './modules/identity/index.js';
 import { municipalityPages, municipalityRoutes } from './modules/municipalities/index.js';
+import { loadUnreadNotifications, notificationPages, notificationRoutes } from './modules/outreach/index.js';
 import {
   cardPages,
   cardRoutes,
@@ -24,6 +25,7 @@ import {
   staffRegistrationRoutes,
 } from './modules/registrations/index.js';
 import { staffPages, staffRoutes } from './modules/staff/index.js';
+import { roomPages, roomRoutes, surveyPages, surveyRoutes } from './modules/outreach/index.js';
 import { createApp, type AppDeps, type AppRouter } from './platform/http/app.js';
 import { systemRoutes } from './platform/http/system.routes.js';
 import { mailboxPages } from './platform/mail/mailbox.pages.js';
@@ -33,6 +35,7 @@ import { renderErrorPage } from './platform/ui/error-page.js';
 /** Composition root of the HTTP side: the platform layer, then each module's API and pages. */
 export function buildApp(deps: AppDeps): AppRouter {
   const app = createApp(deps, { renderErrorPage });
+  app.use(loadUnreadNotifications);
   app.route('/', municipalityRoutes());
   app.route('/', municipalityPages());
   // Before the staff pages: /staff/checkin-sw.js is not a government code.
@@ -56,6 +59,13 @@ export function buildApp(deps: AppDeps): AppRouter {
   app.route('/', activityPages());
   app.route('/', staffActivityRoutes());
   app.route('/', staffActivityPages());
+  app.route('/', notificationRoutes());
+  app.route('/', notificationPages());
+  // Outreach, part B: surveys and community rooms.
+  app.route('/', surveyRoutes());
+  app.route('/', surveyPages());
+  app.route('/', roomRoutes());
+  app.route('/', roomPages());
   app.route('/', mailboxPages());
   app.route('/', demoPages());
   app.route('/', systemRoutes(app));

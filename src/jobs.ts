@@ -1,5 +1,7 @@
 import { passkeyJobs, verificationJobs } from './modules/identity/index.js';
+import { deliverySettingsFrom, notificationJobs, surveyJobs } from './modules/outreach/index.js';
 import { inactivityJobs, renewalJobs } from './modules/registrations/index.js';
+import { loadConfig, type Config } from './platform/config.js';
 import type { Mailer } from './platform/mail/mailer.js';
 import { mailJobs } from './platform/mail/mail.jobs.js';
 import { maintenanceJobs } from './platform/jobs/maintenance.js';
@@ -13,12 +15,17 @@ export function buildJobDefinitions(services: {
   mailer: Mailer;
   publicUrl?: string;
   clock?: () => Date;
+  /** The process configuration; tests leave it out and get the development defaults. */
+  config?: Config;
 }): JobDefinition[] {
+  const config = services.config ?? loadConfig({});
+  const delivery = deliverySettingsFrom({ ...config, PUBLIC_URL: services.publicUrl ?? config.PUBLIC_URL });
   return [
     ...maintenanceJobs,
     ...mailJobs(services.mailer),
     ...passkeyJobs,
     ...verificationJobs,
+    ...surveyJobs,
     ...inactivityJobs({
       ...(services.publicUrl ? { publicUrl: services.publicUrl } : {}),
       ...(services.clock ? { clock: services.clock } : {}),
@@ -27,5 +34,6 @@ export function buildJobDefinitions(services: {
       ...(services.publicUrl ? { publicUrl: services.publicUrl } : {}),
       ...(services.clock ? { clock: services.clock } : {}),
     }),
+    ...notificationJobs({ settings: delivery, ...(services.clock ? { clock: services.clock } : {}) }),
   ];
 }

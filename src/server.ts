@@ -88,7 +88,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const jobs = config.JOBS_ENABLED
     ? new JobRunner({
         database,
-        definitions: buildJobDefinitions({ mailer, publicUrl: config.PUBLIC_URL }),
+        definitions: buildJobDefinitions({ mailer, publicUrl: config.PUBLIC_URL, config }),
         logger,
         pollIntervalMs: config.JOBS_POLL_INTERVAL_MS,
         concurrency: database.engine === 'pglite' ? 1 : 2,

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { demoAccounts, demoTotpSecret, seedDemoData } from '../src/demo/demo-data.js';
+import { demoRespondents, demoSurveyTitle } from '../src/demo/demo-outreach-b.js';
+import { getSurveyResults, listSurveys } from '../src/modules/outreach/index.js';
 import { listMyRegistrations } from '../src/modules/registrations/index.js';
 import { currentTotpCode } from '../src/modules/staff/index.js';
 import { testConfig } from './support/app.js';
@@ -30,7 +32,7 @@ describe('demo data', () => {
         ).count,
       );
     const before = await count();
-    assert.equal(before, demoAccounts.length);
+    assert.equal(before, demoAccounts.length + demoRespondents.length);
     await seedDemoData(runtime.database.db, testConfig());
     assert.equal(await count(), before);
   });
@@ -94,6 +96,49 @@ describe('demo data', () => {
       history.groups.reduce((sum, group) => sum + group.designatedDays, 0),
       2,
     );
+  });
+
+  it('shows hanako a survey of 気仙沼市 to answer and its room; staff see the survey’s results', async () => {
+    const { client } = await signedInClient(runtime, 'hanako@furusato-demo.example');
+    const surveys = (await (await client.get('/api/v1/me/surveys')).json()) as { toAnswer: Array<{ title: string }> };
+    assert.deepEqual(
+      surveys.toAnswer.map((survey) => survey.title),
+      [demoSurveyTitle],
+    );
+    const rooms = (await (await client.get('/api/v1/me/rooms')).json()) as {
+      items: Array<{ id: string; name: string }>;
+    };
+    assert.deepEqual(
+      rooms.items.map((room) => room.name),
+      ['気仙沼ふるさと住民の広場'],
+    );
+    const room = (await (await client.get(`/api/v1/rooms/042056/${rooms.items[0]!.id}`)).json()) as {
+      threads: Array<{ title: string; postCount: number }>;
+    };
+    assert.deepEqual(
+      room.threads.map((thread) => [thread.title, thread.postCount]),
+      [['朝市のおすすめを教えてください', 3]],
+    );
+
+    // The staff's view, as the administrator's actor (the demo code was used by the test before).
+    const adminId = (
+      await runtime.database.db
+        .selectFrom('persons')
+        .select('id')
+        .where('email', '=', 'admin@kesennuma.furusato-demo.example')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const actor = {
+      kind: 'staff' as const,
+      id: adminId,
+      secondFactor: true,
+      memberships: [{ lgCode: '042056', membershipId: adminId, role: 'tenant_admin' as const, organisationId: null }],
+    };
+    const list = await listSurveys({ db: runtime.database.db, actor, lgCode: '042056' });
+    const survey = list.find((item) => item.title === demoSurveyTitle)!;
+    assert.equal(survey.responseCount, demoRespondents.length);
+    const results = await getSurveyResults({ db: runtime.database.db, actor, lgCode: '042056', surveyId: survey.id });
+    assert.equal(results.countedCount, 10);
   });
 
   it('explains the demo at /dev/demo with the current code', async () => {

@@ -10,6 +10,7 @@ import type { Config } from '../platform/config.js';
 import type { StaffRole } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import { seedDemoActivities } from './demo-activities.js';
+import { seedOutreachRoomsDemo } from './demo-outreach-b.js';
 
 /**
  * Governments that have joined in the demo, modelled on the schemes in DOMAIN §6. Each capability adds
@@ -158,6 +159,9 @@ export async function seedDemoData(db: Kysely<Database>, config: Config, logger?
     if (await seedDemoAccount(db, config, account)) accounts += 1;
   }
   const activities = await seedDemoActivities(db, config);
-  if (joined > 0 || accounts > 0 || activities)
-    logger?.info({ tenants: joined, accounts, activities }, 'demo data loaded');
+  // Surveys and community rooms (outreach, part B) in 気仙沼市.
+  const outreachRooms = await seedOutreachRoomsDemo(db);
+  if (joined > 0 || accounts > 0 || activities || outreachRooms) {
+    logger?.info({ tenants: joined, accounts, activities, outreachRooms }, 'demo data loaded');
+  }
 }

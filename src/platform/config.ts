@@ -74,12 +74,40 @@ export const ConfigSchema = z.object({
   VERIFICATION_VALID_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
   /** Port of the development OpenID Connect provider (0: any free port; a free one is taken if busy). */
   DEV_OIDC_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  /**
+   * Web Push (VAPID, RFC 8292) key pair, base64url as `npx web-push generate-vapid-keys` prints it. Outside
+   * production a published development pair is used; in production push is offered only when both are set.
+   */
+  VAPID_PUBLIC_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{87}$/, 'must be an uncompressed P-256 public key, base64url (87 characters)')
+    .optional(),
+  VAPID_PRIVATE_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'must be a P-256 private key, base64url (43 characters)')
+    .optional(),
+  /** Contact the push services may use about this sender: a mailto: or https: URL. */
+  VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:|https:\/\/)/, 'must start with mailto: or https://')
+    .default('mailto:no-reply@furusato.localhost'),
 });
 
-export type Config = Omit<z.infer<typeof ConfigSchema>, 'APP_SECRET'> & { demoData: boolean; APP_SECRET: string };
+export type Config = Omit<z.infer<typeof ConfigSchema>, 'APP_SECRET'> & {
+  demoData: boolean;
+  APP_SECRET: string;
+  /** The VAPID pair Web Push signs with, or undefined when push is off (production without keys). */
+  webPush: { publicKey: string; privateKey: string; subject: string } | undefined;
+};
 
 /** Used only outside production, where nothing real is protected by it. */
 const developmentSecret = 'furusato-development-secret-not-for-production-use';
+
+/** Published on purpose, like the development secret: push works on a laptop without configuration. */
+const developmentVapid = {
+  publicKey: 'BEbOivSvM-kuK6L0t3AN9VqnNbo_ftt8nsoGOFLI2_1HJ4e39M0mHQdc8GsaDVAC1PHvFV00qpihnkkSWQmwD3w',
+  privateKey: 'kLyy9K5AiJeQ0O4nBTW7A4aCmF4yXHOBuKcC7wXUKPU',
+};
 
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
@@ -113,9 +141,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (oidcSettings.some(Boolean) && !oidcSettings.every(Boolean)) {
     throw new ConfigError(['OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_PRIVATE_KEY: set all three or none']);
   }
+  if (Boolean(config.VAPID_PUBLIC_KEY) !== Boolean(config.VAPID_PRIVATE_KEY)) {
+    throw new ConfigError(['VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: set both or none']);
+  }
   // Demo data is on by default only for the zero-setup embedded database outside production.
   const demoData = config.DEMO_DATA ?? (config.DATABASE_URL === undefined && config.NODE_ENV !== 'production');
-  return { ...config, demoData, APP_SECRET: config.APP_SECRET ?? developmentSecret };
+  const vapid =
+    config.VAPID_PUBLIC_KEY && config.VAPID_PRIVATE_KEY
+      ? { publicKey: config.VAPID_PUBLIC_KEY, privateKey: config.VAPID_PRIVATE_KEY }
+      : config.NODE_ENV === 'production'
+        ? undefined
+        : developmentVapid;
+  return {
+    ...config,
+    demoData,
+    APP_SECRET: config.APP_SECRET ?? developmentSecret,
+    webPush: vapid ? { ...vapid, subject: config.VAPID_SUBJECT } : undefined,
+  };
 }
 
 /** A private JSON Web Key with the `kid` and `alg` the client assertion is signed with. */

@@ -1,5 +1,7 @@
 import { ZodError } from 'zod';
 import { activitiesProblems } from './errors.activities.js';
+import { outreachProblems } from './errors.outreach.js';
+import { outreachRoomsProblems } from './errors.outreach-b.js';
 
 /** One entry of the catalog: the HTTP status and the title and default detail in both languages. */
 export type ProblemEntry = {
@@ -15,6 +17,8 @@ export type ProblemEntry = {
  */
 export const problemCatalog = {
   ...activitiesProblems,
+  ...outreachProblems,
+  ...outreachRoomsProblems,
   validation_failed: {
     status: 400,
     ja: { title: '入力内容に誤りがあります', detail: '入力内容を確認してください。' },

@@ -145,10 +145,11 @@ export function inactivityJobs(options: { publicUrl?: string; clock?: () => Date
     }),
     defineJob({
       ...inactivityNoticeSpec,
-      async handle({ db, payload }) {
+      async handle({ db, payload, jobId }) {
         await sendInactivityNotice({
           db,
           notice: payload,
+          jobId,
           ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
         });
       },

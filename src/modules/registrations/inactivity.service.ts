@@ -25,10 +25,10 @@ import { withTenant } from '../../platform/db/tenant-scope.js';
 import { AppError } from '../../platform/errors.js';
 import type { Locale } from '../../platform/i18n.js';
 import { isValidLgCode } from '../../platform/lg-code.js';
-import { enqueueMail, enqueueMails } from '../../platform/mail/mail.jobs.js';
 import type { MailMessage } from '../../platform/mail/mailer.js';
 import { japanDate, japanMonthsBefore } from '../../platform/time.js';
 import { RegistrationSettings } from '../municipalities/index.js';
+import { notify, notifyMany, type NotificationInput } from '../outreach/index.js';
 import * as repository from './inactivity.repository.js';
 import type { InactivityRow } from './inactivity.repository.js';
 import * as core from './registrations.repository.js';
@@ -366,16 +366,17 @@ const longDate: Record<Locale, Intl.DateTimeFormat> = {
 };
 
 /**
- * The mail of one person's notice. The answer date is the last full day before the release run (the
- * run at `now` + 30 days releases), so "by this date" is always safe.
+ * The notice of one person in one language: a title (the mail's subject without the service's name) and
+ * the text. The answer date is the last full day before the release run (the run at `now` + 30 days
+ * releases), so "by this date" is always safe.
  */
-export function inactivityNoticeMail(options: {
+function noticeContent(options: {
   locale: Locale;
   asked: readonly string[];
   released: readonly string[];
   now: Date;
   publicUrl: string;
-}): Pick<MailMessage, 'subject' | 'text'> {
+}): { title: string; text: string } {
   const base = options.publicUrl.replace(/\/+$/, '');
   const answerBy = longDate[options.locale].format(new Date(options.now.getTime() + (answerDays - 1) * dayMs));
   const list = (names: readonly string[]) => names.map((name) => `・${name}`).join('\n');
@@ -394,13 +395,13 @@ export function inactivityNoticeMail(options: {
         `You can register again at any time.\n${base}/municipalities`,
       );
     }
-    const subject =
+    const title =
       options.asked.length > 0 && options.released.length > 0
         ? 'Your hometown registrations: a question and a release'
         : options.asked.length > 0
           ? 'Do you want to keep your hometown registration?'
           : 'Your hometown registration was released';
-    return { subject, text: parts.join('\n\n') };
+    return { title, text: parts.join('\n\n') };
   }
   const parts = ['ふるさと住民登録をご利用いただき、ありがとうございます。'];
   if (options.asked.length > 0) {
@@ -416,13 +417,25 @@ export function inactivityNoticeMail(options: {
       `いつでも登録し直せます。\n${base}/municipalities`,
     );
   }
-  const subject =
+  const title =
     options.asked.length > 0 && options.released.length > 0
-      ? '【ふるさと住民登録】登録の確認と解除のお知らせ'
+      ? '登録の確認と解除のお知らせ'
       : options.asked.length > 0
-        ? '【ふるさと住民登録】登録を続けるかどうかの確認'
-        : '【ふるさと住民登録】登録を解除しました';
-  return { subject, text: parts.join('\n\n') };
+        ? '登録を続けるかどうかの確認'
+        : '登録を解除しました';
+  return { title, text: parts.join('\n\n') };
+}
+
+/** The mail of one person's notice, as the notification mail shows it (subject and text). */
+export function inactivityNoticeMail(options: {
+  locale: Locale;
+  asked: readonly string[];
+  released: readonly string[];
+  now: Date;
+  publicUrl: string;
+}): Pick<MailMessage, 'subject' | 'text'> {
+  const { title, text } = noticeContent(options);
+  return { subject: options.locale === 'ja' ? `【ふるさと住民登録】${title}` : title, text };
 }
 
 /** Full names of governments ("宮城県気仙沼市"), remembered across the batches of one delivery. */
@@ -440,49 +453,57 @@ async function governmentNames(
   return known;
 }
 
-/** The mails of a set of notices; a person without a usable address (deleted account) gets none. */
-async function noticeMails(
+/**
+ * The notifications of a set of notices (kind `registrations.stay_question`, in both languages: the
+ * person's language is chosen at delivery); a person without a live account gets none. `key` makes each
+ * notice notify once, however often its delivery is retried.
+ */
+async function noticeNotifications(
   db: Kysely<Database>,
-  notices: readonly InactivityNoticePayload[],
+  notices: ReadonlyArray<{ notice: InactivityNoticePayload; key: string }>,
   options: { publicUrl: string; names: Map<string, string> },
-): Promise<MailMessage[]> {
+): Promise<NotificationInput[]> {
   const targets = await repository.mailTargets(
     db,
-    notices.map((notice) => notice.personId),
+    notices.map(({ notice }) => notice.personId),
   );
   const names = await governmentNames(
     db,
-    notices.flatMap((notice) => notice.items.map((item) => item.lgCode)),
+    notices.flatMap(({ notice }) => notice.items.map((item) => item.lgCode)),
     options.names,
   );
-  const messages: MailMessage[] = [];
-  for (const notice of notices) {
-    const target = targets.get(notice.personId);
-    if (!target) continue;
+  const notifications: NotificationInput[] = [];
+  for (const { notice, key } of notices) {
+    if (!targets.has(notice.personId)) continue;
     const namesOf = (kind: 'asked' | 'released') =>
       unique(notice.items.filter((item) => item.kind === kind).map((item) => names.get(item.lgCode) ?? item.lgCode));
     const asked = namesOf('asked');
     const released = namesOf('released');
     if (asked.length === 0 && released.length === 0) continue;
-    messages.push({
-      to: target.email,
-      ...inactivityNoticeMail({
-        locale: target.locale,
-        asked,
-        released,
-        now: new Date(notice.now),
-        publicUrl: options.publicUrl,
-      }),
+    const content = (locale: Locale) =>
+      noticeContent({ locale, asked, released, now: new Date(notice.now), publicUrl: options.publicUrl });
+    const ja = content('ja');
+    const en = content('en');
+    const lgCodes = unique(notice.items.map((item) => item.lgCode));
+    notifications.push({
+      personId: notice.personId,
+      ...(lgCodes.length === 1 ? { lgCode: lgCodes[0] } : {}),
+      kind: 'registrations.stay_question',
+      title: { ja: ja.title, en: en.title },
+      body: { ja: ja.text, en: en.text },
+      link: asked.length > 0 ? '/my/places' : '/municipalities',
+      idempotencyKey: key,
     });
   }
-  return messages;
+  return notifications;
 }
 
 export const defaultPublicUrl = 'http://localhost:3000';
 
 /**
- * Sends the run's parked notices, in batches of `batchSize`: each batch queues its mails and marks its
- * notices done in one transaction, so a retry never mails anyone twice.
+ * Sends the run's parked notices, in batches of `batchSize`: each batch notifies its persons (in the app
+ * and by mail, as their preferences say) and marks its notices done in one transaction, so a retry never
+ * notifies anyone twice. `mails` counts the persons notified.
  */
 export async function deliverInactivityNotices(options: {
   db: Kysely<Database>;
@@ -502,9 +523,9 @@ export async function deliverInactivityNotices(options: {
         const rows = await repository.lockParkedNotices(trx, chunk);
         const notices = rows.flatMap((row) => {
           const parsed = InactivityNoticePayload.safeParse(row.payload);
-          return parsed.success ? [parsed.data] : [];
+          return parsed.success ? [{ notice: parsed.data, key: `${inactivityNoticeSpec.name}:${row.id}` }] : [];
         });
-        const mails = await enqueueMails(trx, await noticeMails(trx, notices, { publicUrl, names }));
+        const mails = await notifyMany(trx, await noticeNotifications(trx, notices, { publicUrl, names }));
         await repository.completeNotices(
           trx,
           rows.map((row) => row.id),
@@ -520,17 +541,19 @@ export async function deliverInactivityNotices(options: {
   return totals;
 }
 
-/** One notice on its own (the safety net, or a government that ran late). */
+/** One notice on its own (the safety net, or a government that ran late); `jobId` is its job's id. */
 export async function sendInactivityNotice(options: {
   db: Kysely<Database>;
   notice: InactivityNoticePayload;
+  jobId: string;
   publicUrl?: string;
 }): Promise<boolean> {
-  const [message] = await noticeMails(options.db, [options.notice], {
-    publicUrl: options.publicUrl ?? defaultPublicUrl,
-    names: new Map(),
-  });
-  if (!message) return false;
-  await enqueueMail(options.db, message);
+  const [notification] = await noticeNotifications(
+    options.db,
+    [{ notice: options.notice, key: `${inactivityNoticeSpec.name}:${options.jobId}` }],
+    { publicUrl: options.publicUrl ?? defaultPublicUrl, names: new Map() },
+  );
+  if (!notification) return false;
+  await notify(options.db, notification);
   return true;
 }

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { testLogger } from '../../../test/support/app.js';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import { deliverQueuedNotifications } from '../../../test/support/notifications.js';
 import { buildJobDefinitions } from '../../jobs.js';
 import { systemActor } from '../../platform/audit.js';
 import { createSession } from '../../platform/auth/sessions.js';
@@ -154,8 +155,10 @@ describe('basic inactivity', () => {
       ).map((row) => row.action),
     );
 
-  const mailsTo = async (email: string) =>
-    (
+  // Notices reach people through notifications: their delivery queues the mail.
+  const mailsTo = async (email: string) => {
+    await deliverQueuedNotifications(db());
+    return (
       await db()
         .selectFrom('jobs')
         .select('payload')
@@ -164,6 +167,7 @@ describe('basic inactivity', () => {
         .orderBy('id')
         .execute()
     ).map((row) => row.payload as MailMessage);
+  };
 
   const stayQuestionOpen = async (personId: string, lgCode: string) => {
     const { registrations } = await listMyRegistrations({ db: db(), personId });

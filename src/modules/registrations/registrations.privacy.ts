@@ -1,6 +1,7 @@
 import { recordAuditEvent } from '../../platform/audit.js';
 import { withPerson, withPersonInTransaction, withTenantInTransaction } from '../../platform/db/tenant-scope.js';
 import { registerPersonalData } from '../../platform/privacy.js';
+import { readMyRegistrationSurveyAnswers } from '../outreach/index.js';
 import * as repository from './registrations.repository.js';
 
 // Registrations: the person's answers and what they share with each government. On deletion every
@@ -11,6 +12,9 @@ registerPersonalData({
   async export(db, personId) {
     const rows = await withPerson(db, personId, (trx) => repository.listRegistrationsOfPerson(trx, personId));
     const optOuts = await repository.listOptOuts(db, personId);
+    // The survey answers are a response to the registration survey (outreach); registrations made before
+    // the answers moved there also kept them in the row.
+    const surveys = await readMyRegistrationSurveyAnswers(db, personId);
     return {
       registrations: rows.map((row) => ({
         lgCode: row.lg_code,
@@ -25,7 +29,11 @@ registerPersonalData({
           residenceLgCode: row.residence_lg_code,
           identityVerified: row.identity_verified,
         },
-        survey: { ties: row.relationship_ties, note: row.relationship_note, customAnswers: row.custom_answers },
+        survey: surveys.get(row.id) ?? {
+          ties: row.relationship_ties,
+          note: row.relationship_note,
+          customAnswers: row.custom_answers,
+        },
         premiumValidUntil: row.premium_valid_until,
         registeredAt: row.registered_at,
         endedAt: row.ended_at,

@@ -6,11 +6,12 @@ import { tenantRoleOf } from '../../platform/auth/tenant-roles.js';
 import type { Database, RegistrationRow } from '../../platform/db/schema.js';
 import { withPersonInTransaction, withTenantInTransaction } from '../../platform/db/tenant-scope.js';
 import { AppError, parseInput } from '../../platform/errors.js';
+import type { Localized } from '../../platform/i18n.js';
 import { isValidLgCode } from '../../platform/lg-code.js';
 import { japanDate } from '../../platform/time.js';
-import { enqueueMail } from '../../platform/mail/mail.jobs.js';
 import { ageOn, getCurrentVerification, hasGuardianConsent, type Verification } from '../identity/index.js';
 import { RegistrationSettings, type SurveyQuestion } from '../municipalities/index.js';
+import { notify, recordRegistrationSurveyAnswers } from '../outreach/index.js';
 import { judgePremiumRequirement, type PremiumJudgement } from './judgement.js';
 import { ageBandOf, exceedsPremiumCap, isOwnResidence, premiumRefusal, type CapEntry } from './registrations.policy.js';
 import * as repository from './registrations.repository.js';
@@ -176,9 +177,15 @@ export async function registerWithGovernment(options: {
         own_residence: isOwnResidence(government, residence),
         ...shared,
         show_name_on_card: input.showNameOnCard,
+        // The registration's own copy of the ties (filters, targeting, statistics); the answers themselves
+        // are a response to the government's registration survey.
         relationship_ties: answers.ties,
-        relationship_note: answers.note ?? null,
-        custom_answers: JSON.stringify(answers.customAnswers),
+      });
+      await recordRegistrationSurveyAnswers(scope, {
+        registrationId: row.id,
+        personId,
+        own: government.settings.surveyQuestions,
+        input: answers,
       });
       await recordAuditEvent(scope, {
         actor,
@@ -508,7 +515,7 @@ export async function applyForPremium(options: {
         reason: judgement.met ? null : judgement.explanation.ja,
         judgement,
         actor: { kind: 'system', id: null },
-        email: person.email,
+        personId,
         governmentName: government.name,
       });
       return { application, decided: decision };
@@ -527,7 +534,7 @@ async function applyDecision(
     reason: string | null;
     judgement?: PremiumJudgement;
     actor: Actor;
-    email: string | null;
+    personId: string;
     governmentName: string;
   },
 ): Promise<void> {
@@ -564,52 +571,78 @@ async function applyDecision(
       ...(validUntil ? { validUntil: validUntil.toISOString() } : {}),
     },
   });
-  if (options.email) {
-    await enqueueMail(scope.trx, {
-      to: options.email,
-      ...premiumDecisionMail({
-        governmentName: options.governmentName,
-        decision: options.decision,
-        reason: options.reason,
-        renewsUntil,
-        validUntil,
-      }),
-    });
-  }
+  // The person hears of the decision in the app and by mail (their preferences decide), committed with it.
+  await notify(scope.trx, {
+    personId: options.personId,
+    lgCode: scope.lgCode,
+    kind: 'registrations.premium_decision',
+    ...premiumDecisionNotice({
+      governmentName: options.governmentName,
+      decision: options.decision,
+      reason: options.reason,
+      renewsUntil,
+      validUntil,
+    }),
+    link: '/my/places',
+    idempotencyKey: `registrations.premium_decision:${scope.lgCode}:${options.application.id}`,
+  });
 }
 
 const decisionDate = new Intl.DateTimeFormat('ja-JP', { dateStyle: 'long', timeZone: 'Asia/Tokyo' });
+const englishDate = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'Asia/Tokyo' });
 
-/** The mail telling the person how staff (or the system, on application) decided. */
-export function premiumDecisionMail(options: {
+/** The notice telling the person how staff (or the system) decided, on application or at renewal. */
+export function premiumDecisionNotice(options: {
   governmentName: string;
   decision: 'approved' | 'rejected';
   reason: string | null;
   /** Set for a renewal: the expiry it renews. */
   renewsUntil: Date | null;
   validUntil: Date | undefined;
-}): { subject: string; text: string } {
+}): { title: Localized; body: Localized } {
   const name = options.governmentName;
-  const reason = `理由: ${options.reason ?? '（記載なし）'}`;
+  const reason = { ja: `理由: ${options.reason ?? '（記載なし）'}`, en: `Reason: ${options.reason ?? '(none given)'}` };
+  const date = (instant: Date) => ({ ja: decisionDate.format(instant), en: englishDate.format(instant) });
   if (options.renewsUntil) {
-    return options.decision === 'approved'
-      ? {
-          subject: `【ふるさと住民登録】${name}のプレミアム登録を更新しました`,
-          text: `${name}のプレミアム登録の更新が承認されました。新しい有効期限は${decisionDate.format(options.validUntil ?? options.renewsUntil)}です。登録証はマイページから表示できます。`,
-        }
-      : {
-          subject: `【ふるさと住民登録】${name}のプレミアム登録の更新について`,
-          text: `${name}のプレミアム登録の更新は、承認されませんでした。\n${reason}\n\n有効期限の${decisionDate.format(options.renewsUntil)}を過ぎると、ベーシック登録に戻ります。要件を満たしたあと、もう一度申請できます。`,
-        };
+    if (options.decision === 'approved') {
+      const until = date(options.validUntil ?? options.renewsUntil);
+      return {
+        title: { ja: `${name}のプレミアム登録を更新しました`, en: `Your premium registration with ${name} is renewed` },
+        body: {
+          ja: `${name}のプレミアム登録の更新が承認されました。新しい有効期限は${until.ja}です。登録証はマイページから表示できます。`,
+          en: `The renewal of your premium registration with ${name} was approved. It is now valid until ${until.en}. Your registration card is on My places.`,
+        },
+      };
+    }
+    const expiry = date(options.renewsUntil);
+    return {
+      title: {
+        ja: `${name}のプレミアム登録の更新について`,
+        en: `About renewing your premium registration with ${name}`,
+      },
+      body: {
+        ja: `${name}のプレミアム登録の更新は、承認されませんでした。\n${reason.ja}\n\n有効期限の${expiry.ja}を過ぎると、ベーシック登録に戻ります。要件を満たしたあと、もう一度申請できます。`,
+        en: `The renewal of your premium registration with ${name} was not approved.\n${reason.en}\n\nAfter it expires on ${expiry.en} it returns to basic. You can apply again once you meet the requirement.`,
+      },
+    };
   }
   return options.decision === 'approved'
     ? {
-        subject: `【ふるさと住民登録】${name}のプレミアム登録が承認されました`,
-        text: `${name}へのプレミアム登録が承認されました。有効期間は1年です。登録証はマイページから表示できます。`,
+        title: {
+          ja: `${name}のプレミアム登録が承認されました`,
+          en: `Your premium registration with ${name} was approved`,
+        },
+        body: {
+          ja: `${name}へのプレミアム登録が承認されました。有効期間は1年です。登録証はマイページから表示できます。`,
+          en: `Your premium registration with ${name} was approved. It is valid for one year. Your registration card is on My places.`,
+        },
       }
     : {
-        subject: `【ふるさと住民登録】${name}のプレミアム登録の申請について`,
-        text: `${name}へのプレミアム登録の申請は、承認されませんでした。\n${reason}\n\n要件を満たしたあと、もう一度申請できます。`,
+        title: { ja: `${name}のプレミアム登録の申請について`, en: `About your premium application to ${name}` },
+        body: {
+          ja: `${name}へのプレミアム登録の申請は、承認されませんでした。\n${reason.ja}\n\n要件を満たしたあと、もう一度申請できます。`,
+          en: `Your premium application to ${name} was not approved.\n${reason.en}\n\nYou can apply again once you meet the requirement.`,
+        },
       };
 }
 
@@ -705,7 +738,7 @@ export async function decidePremiumApplication(options: {
         decidedBy: options.actor.id ?? options.actor.kind,
         reason: input.reason ?? null,
         actor: options.actor,
-        email: person.email,
+        personId,
         governmentName: government.name,
       });
       return 'decided';

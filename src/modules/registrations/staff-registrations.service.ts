@@ -22,6 +22,7 @@ import {
   mayManageRegistrations,
   type PremiumDecisionInput,
 } from './registrations.service.js';
+import { readRegistrationSurveyAnswers, type RegistrationSurveyAnswers } from '../outreach/index.js';
 import * as repository from './staff-registrations.repository.js';
 import { relationshipTieLabels, relationshipTies, type RelationshipTie } from './survey.js';
 
@@ -336,18 +337,15 @@ export async function getTenantRegistration(options: {
 }): Promise<RegistrationDetail> {
   authorizeRegistrations(options.actor, options.lgCode);
   if (!uuid.safeParse(options.registrationId).success) throw new AppError('not_found');
-  const tenant = await getTenant({ db: options.db, lgCode: options.lgCode });
-  const questions = new Map(tenant.settings.registration.surveyQuestions.map((question) => [question.id, question]));
   return withTenant(options.db, options.lgCode, async (scope) => {
     const row = await repository.findRegistration(scope, options.registrationId);
     if (!row) throw new AppError('not_found');
     const applications = await repository.listApplicationsOfRegistration(scope, row.id);
     const events = await repository.listAuditEventsOf(scope, [row.id, ...applications.map((entry) => entry.id)]);
     const registrant = toRegistrant(row, await namesFor(scope, [row]));
-    const answers = Object.entries(row.custom_answers ?? {}).map(([questionId, answer]) => {
-      const question = questions.get(questionId);
-      return { questionId, label: question ? question.label : null, answer: String(answer) };
-    });
+    // The answers are the registration's response to the government's registration survey (outreach's
+    // survey engine), labelled as the questions were asked, also those removed since.
+    const survey = (await readRegistrationSurveyAnswers(scope, [row.id])).get(row.id);
     return {
       ...registrant,
       linkedFromLgCode: row.linked_from_lg_code,
@@ -355,8 +353,8 @@ export async function getTenantRegistration(options: {
       showNameOnCard: row.show_name_on_card,
       survey: {
         ties: registrant.ties.map((code) => ({ code, label: relationshipTieLabels[code] })),
-        note: row.relationship_note,
-        answers,
+        note: survey?.note ?? null,
+        answers: survey?.answers ?? [],
       },
       applications: applications.map(toApplication),
       history: events.map((event) => ({
@@ -501,10 +499,15 @@ function csvHeader(questions: readonly SurveyQuestion[]): string[] {
   ];
 }
 
-function csvLine(row: repository.RegistrationListRow, names: Names, questions: readonly SurveyQuestion[]): string {
+function csvLine(
+  row: repository.RegistrationListRow,
+  names: Names,
+  questions: readonly SurveyQuestion[],
+  survey: RegistrationSurveyAnswers | undefined,
+): string {
   const registrant = toRegistrant(row, names);
   const ties = new Set<string>(row.relationship_ties);
-  const answers = row.custom_answers ?? {};
+  const answers = survey?.customAnswers ?? {};
   return csvRow([
     registrant.id,
     japanDateTime(registrant.registeredAt),
@@ -524,7 +527,7 @@ function csvLine(row: repository.RegistrationListRow, names: Names, questions: r
     japanDateTime(registrant.endedAt),
     registrant.endReason ? endReasonLabels[registrant.endReason].ja : '',
     ...relationshipTies.map((tie) => (ties.has(tie) ? '○' : '')),
-    row.relationship_note,
+    survey?.note,
     ...questions.map((question) => answers[question.id]),
   ]);
 }
@@ -573,7 +576,11 @@ export async function exportTenantRegistrations(options: {
       );
       for (const [code, name] of await repository.municipalityNames(scope.trx, unknown)) municipalities.set(code, name);
       const names = { prefectures, municipalities };
-      chunks.push(rows.map((row) => csvLine(row, names, questions)).join(''));
+      const surveys = await readRegistrationSurveyAnswers(
+        scope,
+        rows.map((row) => row.id),
+      );
+      chunks.push(rows.map((row) => csvLine(row, names, questions, surveys.get(row.id))).join(''));
       count += rows.length;
       const last = rows.at(-1);
       if (rows.length < exportBatchSize || !last) break;

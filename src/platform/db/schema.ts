@@ -1,7 +1,11 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { ActivitiesTables } from './schema.activities.js';
+import type { OutreachTables } from './schema.outreach.js';
+import type { OutreachRoomsTables } from './schema.outreach-b.js';
 
 export * from './schema.activities.js';
+export * from './schema.outreach.js';
+export * from './schema.outreach-b.js';
 
 /** Row types of every table, as Kysely sees them. int8 arrives as string; timestamptz as Date. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -337,7 +341,7 @@ export interface PremiumApplicationsTable {
  * Every table. Areas added after the first modules keep their row types in `schema.<area>.ts` and join
  * here by `extends`.
  */
-export interface Database extends ActivitiesTables {
+export interface Database extends ActivitiesTables, OutreachTables, OutreachRoomsTables {
   persons: PersonsTable;
   sessions: SessionsTable;
   email_challenges: EmailChallengesTable;

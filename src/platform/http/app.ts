@@ -14,7 +14,7 @@ import { AppError, toAppError, type FieldError } from '../errors.js';
 import { isLocale, type Locale } from '../i18n.js';
 import type { Logger } from '../logger.js';
 import type { MailSink } from '../mail/mail-sink.js';
-import { csrfProtection } from './csrf.js';
+import { csrfProtection, isTokenAuthorisedPost } from './csrf.js';
 import { problemJson, statusToCode } from './problem.js';
 import { loadSession } from './session.js';
 
@@ -36,10 +36,18 @@ export interface AppEnv {
     csrfToken: string;
     /** Set when the request carries a live session cookie. */
     session?: CurrentSession;
+    /** Unread in-app notifications of the signed-in person, for the header (set for pages only). */
+    unreadNotifications?: number;
   };
 }
 
 export type AppRouter = OpenAPIHono<AppEnv>;
+
+/** Largest upload (an image and its form fields) on the paths in `uploadPathPatterns`. */
+export const uploadBodyLimitBytes = 12 * 1024 * 1024;
+
+/** POST paths that take file uploads, so the body limit is `uploadBodyLimitBytes` instead of 1 MiB. */
+export const uploadPathPatterns: RegExp[] = [];
 
 export function localeOf(c: Context<AppEnv>): Locale {
   const language = c.get('language');
@@ -148,18 +156,20 @@ export function createApp(deps: AppDeps, options: { renderErrorPage: HtmlErrorRe
       permissionsPolicy: { camera: ['self'], geolocation: [], microphone: [] },
     }),
   );
-  app.use(
-    csrf({
-      origin: (origin) => origin === new URL(deps.config.PUBLIC_URL).origin || isLoopbackOrigin(origin, production),
-    }),
-  );
-  app.use(
-    bodyLimit({
-      maxSize: 1024 * 1024,
-      onError: () => {
-        throw new AppError('payload_too_large');
-      },
-    }),
+  const originCheck = csrf({
+    origin: (origin) => origin === new URL(deps.config.PUBLIC_URL).origin || isLoopbackOrigin(origin, production),
+  });
+  app.use((c, next) => (isTokenAuthorisedPost(c) ? next() : originCheck(c, next)));
+  const bodyLimitError = () => {
+    throw new AppError('payload_too_large');
+  };
+  const smallBody = bodyLimit({ maxSize: 1024 * 1024, onError: bodyLimitError });
+  // Photos from a phone camera are larger than any form; routes that take them register their paths.
+  const uploadBody = bodyLimit({ maxSize: uploadBodyLimitBytes, onError: bodyLimitError });
+  app.use((c, next) =>
+    c.req.method === 'POST' && uploadPathPatterns.some((pattern) => pattern.test(c.req.path))
+      ? uploadBody(c, next)
+      : smallBody(c, next),
   );
   app.use(
     languageDetector({

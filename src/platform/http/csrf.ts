@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { randomToken, safeEqual } from '../auth/secrets.js';
 import { AppError } from '../errors.js';
@@ -6,6 +6,18 @@ import type { AppEnv } from './app.js';
 
 export const csrfFieldName = '_csrf';
 export const csrfHeaderName = 'X-CSRF-Token';
+
+/**
+ * Paths whose POST is authorised by a signed token in the URL, not by a session: RFC 8058 one-click
+ * unsubscribe, which mail providers post from their servers without Origin, cookies or a form token.
+ * Neither CSRF wall applies there: forging the request needs the token, which is the whole authority.
+ * Modules add their paths at load time.
+ */
+export const tokenAuthorisedPostPaths = new Set<string>();
+
+export function isTokenAuthorisedPost(c: Context): boolean {
+  return c.req.method === 'POST' && tokenAuthorisedPostPaths.has(c.req.path);
+}
 
 /**
  * Double-submit CSRF protection for every state-changing request. Each browser gets a random token in
@@ -23,7 +35,7 @@ export const csrfProtection: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   c.set('csrfToken', token);
 
-  if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
+  if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) && !isTokenAuthorisedPost(c)) {
     let sent = c.req.header(csrfHeaderName);
     if (!sent) {
       const type = c.req.header('content-type') ?? '';

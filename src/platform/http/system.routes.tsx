@@ -69,7 +69,15 @@ export const openApiInfo: Parameters<AppRouter['getOpenAPI31Document']>[0] = {
       description:
         '担い手 activities: related organisations, projects and sessions, designation, applications and waiting lists, QR check-in, attendance, activity history and premium progress',
     },
+    {
+      name: 'outreach',
+      description: 'Notifications and their preferences, posts, nationwide search and saved searches',
+    },
     { name: 'staff', description: 'Staff of local governments: members, invitations, second factor, audit trail' },
+    {
+      name: 'outreach',
+      description: 'Outreach: surveys (モニターアンケート) and answers, community rooms, threads and moderation',
+    },
     { name: 'system', description: 'Health and readiness' },
   ],
 };

@@ -8,6 +8,8 @@ export interface CapturedMail {
   to: string[];
   subject: string;
   text: string;
+  /** Header fields by lower-case name, as sent (e.g. `list-unsubscribe`). */
+  headers: Record<string, string>;
   receivedAt: Date;
 }
 
@@ -43,6 +45,15 @@ export async function startMailSink(port = 0): Promise<MailSink> {
             to: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()),
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
+            headers: Object.fromEntries(
+              parsed.headerLines.map((header) => [
+                header.key,
+                header.line
+                  .slice(header.line.indexOf(':') + 1)
+                  .replace(/\r?\n\s+/g, ' ')
+                  .trim(),
+              ]),
+            ),
             receivedAt: new Date(),
           });
           if (messages.length > 200) messages.shift();

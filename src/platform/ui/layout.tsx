@@ -13,6 +13,8 @@ export interface PageContext {
   currentUrl: URL;
   csrfToken: string;
   session: CurrentSession | undefined;
+  /** Unread notifications of the signed-in person (the header shows the count). */
+  unreadNotifications: number;
 }
 
 export function pageContext(c: Context<AppEnv>): PageContext {
@@ -23,6 +25,7 @@ export function pageContext(c: Context<AppEnv>): PageContext {
     currentUrl: new URL(c.req.url),
     csrfToken: c.get('csrfToken'),
     session: c.get('session'),
+    unreadNotifications: c.get('unreadNotifications') ?? 0,
   };
 }
 
@@ -86,6 +89,31 @@ export function Layout(props: { page: PageContext; title: Localized; children: C
                     <li>
                       <a href="/my/activities" aria-current={currentPath === '/my/activities' ? 'page' : undefined}>
                         {t({ ja: 'わたしの活動', en: 'My activities' })}
+                      </a>
+                    </li>
+                    <li>
+                      <a
+                        href="/my/notifications"
+                        class="nav-notifications"
+                        aria-current={currentPath === '/my/notifications' ? 'page' : undefined}
+                      >
+                        {t({ ja: 'お知らせ', en: 'Notifications' })}
+                        {page.unreadNotifications > 0 && (
+                          <span class="count-badge">
+                            {page.unreadNotifications > 99 ? '99+' : String(page.unreadNotifications)}
+                            <span class="visually-hidden">{t({ ja: '件の未読', en: ' unread' })}</span>
+                          </span>
+                        )}
+                      </a>
+                    </li>
+                    <li>
+                      <a href="/my/surveys" aria-current={currentPath === '/my/surveys' ? 'page' : undefined}>
+                        {t({ ja: 'アンケート', en: 'Surveys' })}
+                      </a>
+                    </li>
+                    <li>
+                      <a href="/my/rooms" aria-current={currentPath === '/my/rooms' ? 'page' : undefined}>
+                        {t({ ja: 'コミュニティ', en: 'Community' })}
                       </a>
                     </li>
                     <li>

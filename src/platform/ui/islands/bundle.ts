@@ -7,7 +7,16 @@ import { fileURLToPath } from 'node:url';
  * committed, and nothing is fetched: the bundle is made from this repository and node_modules.
  * Served at /assets/<name>.js (see system.routes.tsx); the CSP allows scripts from 'self' only.
  */
-const islands = new Set(['passkey', 'card-refresh', 'checkin-organiser', 'checkin-participant', 'checkin-sw']);
+const islands = new Set([
+  'passkey',
+  'card-refresh',
+  'checkin-organiser',
+  'checkin-participant',
+  'checkin-sw',
+  'push-subscribe',
+  'push-sw',
+  'survey-form',
+]);
 const bundles = new Map<string, Promise<Uint8Array>>();
 
 /** The island served under this asset file name (`passkey.js` → `passkey`), if any. */

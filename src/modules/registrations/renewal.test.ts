@@ -656,9 +656,15 @@ describe('premium renewal against the database', () => {
     const extended = await registration(here, approvedId);
     assert.equal(extended.premium_valid_until?.getTime(), jst('2031-07-01T12:00').getTime());
     assert.equal(extended.premium_since?.getTime(), jst('2029-07-01T12:00').getTime(), 'premium since stays');
-    const approvalMail = (await mailsTo(approved.email)).at(-1);
-    assert.equal(approvalMail?.subject, `【ふるさと住民登録】${await fullName(here)}のプレミアム登録を更新しました`);
-    assert.match(approvalMail?.text ?? '', /新しい有効期限は2031年7月1日です/);
+    // Decisions reach the person through notifications (in the app, and by mail as they choose).
+    const notice = await db()
+      .selectFrom('notifications')
+      .select(['kind', 'title', 'body'])
+      .where('person_id', '=', approved.id)
+      .where('kind', '=', 'registrations.premium_decision')
+      .executeTakeFirstOrThrow();
+    assert.equal(notice.title.ja, `${await fullName(here)}のプレミアム登録を更新しました`);
+    assert.match(notice.body.ja, /新しい有効期限は2031年7月1日です/);
 
     // Met, but staff never approved: at the expiry the registration returns to basic.
     const expiry = await runRenewalForTenant({ db: db(), lgCode: here, now: jst('2030-07-02T05:00') });

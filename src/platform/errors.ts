@@ -1,5 +1,6 @@
 import { ZodError } from 'zod';
 import { activitiesProblems } from './errors.activities.js';
+import { insightsProblems } from './errors.insights.js';
 
 /** One entry of the catalog: the HTTP status and the title and default detail in both languages. */
 export type ProblemEntry = {
@@ -15,6 +16,7 @@ export type ProblemEntry = {
  */
 export const problemCatalog = {
   ...activitiesProblems,
+  ...insightsProblems,
   validation_failed: {
     status: 400,
     ja: { title: '入力内容に誤りがあります', detail: '入力内容を確認してください。' },

@@ -1,7 +1,9 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { ActivitiesTables } from './schema.activities.js';
+import type { InsightsTables } from './schema.insights.js';
 
 export * from './schema.activities.js';
+export * from './schema.insights.js';
 
 /** Row types of every table, as Kysely sees them. int8 arrives as string; timestamptz as Date. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -333,7 +335,7 @@ export interface PremiumApplicationsTable {
  * Every table. Areas added after the first modules keep their row types in `schema.<area>.ts` and join
  * here by `extends`.
  */
-export interface Database extends ActivitiesTables {
+export interface Database extends ActivitiesTables, InsightsTables {
   persons: PersonsTable;
   sessions: SessionsTable;
   email_challenges: EmailChallengesTable;

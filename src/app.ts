@@ -7,6 +7,7 @@ import {
   verificationPages,
   verificationRoutes,
 } from './modules/identity/index.js';
+import { insightsPages, insightsRoutes } from './modules/insights/index.js';
 import { municipalityPages, municipalityRoutes } from './modules/municipalities/index.js';
 import {
   cardPages,
@@ -43,6 +44,8 @@ export function buildApp(deps: AppDeps): AppRouter {
   app.route('/', registrationPages());
   app.route('/', cardRoutes());
   app.route('/', cardPages());
+  app.route('/', insightsRoutes());
+  app.route('/', insightsPages());
   app.route('/', mailboxPages());
   app.route('/', demoPages());
   app.route('/', systemRoutes(app));

@@ -1,4 +1,5 @@
 import { passkeyJobs, verificationJobs } from './modules/identity/index.js';
+import { insightsJobs } from './modules/insights/index.js';
 import { inactivityJobs } from './modules/registrations/index.js';
 import type { Mailer } from './platform/mail/mailer.js';
 import { mailJobs } from './platform/mail/mail.jobs.js';
@@ -23,5 +24,6 @@ export function buildJobDefinitions(services: {
       ...(services.publicUrl ? { publicUrl: services.publicUrl } : {}),
       ...(services.clock ? { clock: services.clock } : {}),
     }),
+    ...insightsJobs(services.clock ? { clock: services.clock } : {}),
   ];
 }

@@ -18,6 +18,7 @@ const swaggerFolder = dirname(require.resolve('swagger-ui-dist/package.json'));
 const assets: Record<string, { file: string; type: string }> = {
   'tokens.css': { file: join(tokensFolder, 'tokens.css'), type: 'text/css; charset=utf-8' },
   'app.css': { file: join(ownAssets, 'app.css'), type: 'text/css; charset=utf-8' },
+  'insights.css': { file: join(ownAssets, 'insights.css'), type: 'text/css; charset=utf-8' },
   'api-docs.js': { file: join(ownAssets, 'api-docs.js'), type: 'text/javascript; charset=utf-8' },
   'swagger-ui.css': { file: join(swaggerFolder, 'swagger-ui.css'), type: 'text/css; charset=utf-8' },
   'swagger-ui-bundle.js': { file: join(swaggerFolder, 'swagger-ui-bundle.js'), type: 'text/javascript; charset=utf-8' },
@@ -63,6 +64,10 @@ export const openApiInfo: Parameters<AppRouter['getOpenAPI31Document']>[0] = {
       description: 'The signed-in person’s registrations (ふるさと住民登録), premium applications and prefecture links',
     },
     { name: 'staff', description: 'Staff of local governments: members, invitations, second factor, audit trail' },
+    {
+      name: 'insights',
+      description: 'Related-population figures (関係人口) of a government, a prefecture and the nation; open data',
+    },
     { name: 'system', description: 'Health and readiness' },
   ],
 };

@@ -91,7 +91,7 @@ describe('cross-tenant access to staff pages and API', () => {
     const member = colleagueB.membershipId;
     const api = `/api/v1/tenants/${tenantB}`;
     const pages = `/staff/${tenantB}`;
-    const route = (method: string, path: string, body?: Record<string, string>) => ({
+    const route = (method: string, path: string, body?: Record<string, string | boolean>) => ({
       label: `${method} ${path}`,
       path,
       send: (client: TestClient) =>
@@ -101,7 +101,7 @@ describe('cross-tenant access to staff pages and API', () => {
             : client.sendJson(path, body, method)
           : method === 'GET'
             ? client.get(path)
-            : client.postForm(path, body),
+            : client.postForm(path, Object.fromEntries(Object.entries(body ?? {}).map(([k, v]) => [k, String(v)]))),
     });
     routesOfB = [
       route('GET', `${api}/me`),
@@ -141,6 +141,13 @@ describe('cross-tenant access to staff pages and API', () => {
       }),
       route('POST', `${pages}/registration-settings/questions`, { id: 'mole', labelJa: 'もぐら', kind: 'text' }),
       route('POST', `${pages}/registration-settings/questions/mole/remove`),
+      route('GET', `${api}/insights`),
+      route('GET', `${api}/insights/csv`),
+      route('PUT', `${api}/insights/open-data`, { enabled: true }),
+      route('GET', `${pages}/insights`),
+      route('GET', `${pages}/insights.csv`),
+      route('GET', `${pages}/insights.json`),
+      route('POST', `${pages}/insights/open-data`, { enabled: 'true' }),
     ];
   });
 

@@ -137,7 +137,7 @@ export function syntheticRegistrations(options: PopulationOptions): SyntheticReg
   for (let index = 0; index < options.count; index += 1) {
     const personId = uuidv5(`${options.seed}:${options.lgCode}:person:${index}`, namespace);
     // Later months get more registrations: the scheme grows.
-    const age = Math.floor(options.days * Math.sqrt(random.next()));
+    const age = Math.floor(options.days * random.next() ** 1.4);
     const registeredAt = new Date(now - age * dayMs - random.int(0, 86_399) * 1000 - 60_000);
     const [residencePrefecture, residenceMunicipality] = random.weighted(
       options.residences.map(

@@ -131,25 +131,46 @@ export async function foldDeltaBatch(trx: Transaction<Database>, batchSize: numb
 }
 
 /**
- * The deltas that the current rows of one government stand for: what the trigger would have written had
- * it seen every registration from its start. Used by the rebuild, in the government's scope.
- * Backfilled history knows less than the trigger: a registration upgraded to premium is taken as
- * upgraded at its first approved initial application (else `premium_since`); moves into or out of
- * 住所地 and downgrades before the rebuild are not known and count from the registration date.
+ * What the current rows of one government add up to, read in its scope: the state cells of its active
+ * registrations and the monthly events their history implies, each by origin (the area and national scopes
+ * leave link registrations out). The same cells the trigger's deltas fold into, computed in one pass; the
+ * rebuild adds them up over every scope. Backfilled history knows less than the trigger: an upgrade is
+ * taken at the first approved initial application (else `premium_since`); moves into or out of 住所地 and
+ * downgrades before the rebuild are not known, so such a registration counts from its date as it is now.
  */
-export async function insertBackfillDeltas(trx: Transaction<Database>, lgCode: string): Promise<void> {
-  await sql`
-    insert into insights_deltas (lg_code, sign, origin, category, residence_prefecture_code, residence_lg_code,
-                                 age_band, relationship_ties, long_stay)
-    select lg_code, 1, origin, case when own_residence then 'own' else tier end, residence_prefecture_code,
-           residence_lg_code, age_band, relationship_ties, long_stay
-    from registrations
-    where lg_code = ${lgCode} and status = 'active'`.execute(trx);
-  await sql`
-    insert into insights_deltas (lg_code, sign, origin, event, event_month, category)
-    select r.lg_code, 1, r.origin, e.event, furusato_japan_month(e.at), e.category
+export async function aggregateGovernment(trx: Transaction<Database>, lgCode: string) {
+  const cells = await sql<{ origin: string; dimension: string; key: string; count: string }>`
+    with r as materialized (
+      select origin, case when own_residence then 'own' else tier end as category, residence_prefecture_code,
+             residence_lg_code, age_band, relationship_ties, long_stay
+      from registrations
+      where lg_code = ${lgCode} and status = 'active'
+    )
+    select origin, 'own_residence' as dimension, 'all' as key, count(*) as count
+    from r where category = 'own' group by origin
+    union all
+    select r.origin, d.dimension, d.key, count(*)
+    from r cross join lateral (values
+      ('total', 'all'),
+      ('tier', r.category),
+      ('origin', r.origin),
+      ('residence_prefecture', coalesce(r.residence_prefecture_code, 'unknown')),
+      ('residence_municipality', r.residence_lg_code),
+      ('age_band', coalesce(r.age_band, 'unknown')),
+      ('long_stay', case when r.long_stay then 'yes' else 'no' end)
+    ) as d(dimension, key)
+    where r.category <> 'own' and d.key is not null
+    group by 1, 2, 3
+    union all
+    select r.origin, 'tie', tie, count(*)
+    from r cross join lateral unnest(r.relationship_ties) as tie
+    where r.category <> 'own'
+    group by 1, 3`.execute(trx);
+  const months = await sql<{ origin: string; month: string; measure: string; count: string }>`
+    select r.origin, to_char(furusato_japan_month(e.at), 'YYYY-MM-DD') as month, e.event || ':' || e.category as measure,
+           count(*) as count
     from (
-      select r.lg_code, r.origin, r.status, r.registered_at, r.ended_at,
+      select r.origin, r.status, r.registered_at, r.ended_at,
              case when r.own_residence then 'own' else r.tier end as category,
              case when r.tier = 'premium' and not r.own_residence then
                greatest(r.registered_at, coalesce(
@@ -167,7 +188,39 @@ export async function insertBackfillDeltas(trx: Transaction<Database>, lgCode: s
       (case r.status when 'withdrawn' then 'withdrawn' when 'released' then 'released' end,
        coalesce(r.ended_at, r.registered_at), r.category)
     ) as e(event, at, category)
-    where e.event is not null`.execute(trx);
+    where e.event is not null
+    group by 1, 2, 3`.execute(trx);
+  return {
+    cells: cells.rows.map((row) => ({ ...row, count: Number(row.count) })),
+    months: months.rows.map((row) => ({ ...row, count: Number(row.count) })),
+  };
+}
+
+/** Writes rebuilt rollups (the tables were emptied first), in batches of one statement each. */
+export async function insertRollups(
+  trx: Transaction<Database>,
+  current: ReadonlyMap<string, number>,
+  monthly: ReadonlyMap<string, number>,
+): Promise<void> {
+  const split = (key: string) => key.split('\u0000') as [string, string, string];
+  const entries = (map: ReadonlyMap<string, number>) => [...map].filter(([, count]) => count !== 0);
+  const batch = 10_000;
+  const currentRows = entries(current);
+  for (let index = 0; index < currentRows.length; index += batch) {
+    const rows = currentRows.slice(index, index + batch).map(([key, count]) => [...split(key), count] as const);
+    await sql`
+      insert into insights_current (scope, dimension, key, count)
+      select * from unnest(${rows.map((row) => row[0])}::text[], ${rows.map((row) => row[1])}::text[],
+                           ${rows.map((row) => row[2])}::text[], ${rows.map((row) => row[3])}::bigint[])`.execute(trx);
+  }
+  const monthlyRows = entries(monthly);
+  for (let index = 0; index < monthlyRows.length; index += batch) {
+    const rows = monthlyRows.slice(index, index + batch).map(([key, count]) => [...split(key), count] as const);
+    await sql`
+      insert into insights_monthly (scope, month, measure, count)
+      select * from unnest(${rows.map((row) => row[0])}::text[], ${rows.map((row) => row[1])}::date[],
+                           ${rows.map((row) => row[2])}::text[], ${rows.map((row) => row[3])}::bigint[])`.execute(trx);
+  }
 }
 
 /** Empties every registration rollup and every pending delta visible to the transaction. */

@@ -352,7 +352,7 @@ export async function refreshInsights(options: { db: Kysely<Database>; now?: Dat
  * Recomputes every registration rollup from the registrations themselves, in one repeatable-read
  * transaction: deltas visible to its snapshot are already in the rows it reads and are dropped; deltas of
  * changes committed after the snapshot stay for the next fold. For the first run, after a bulk import
- * with triggers off, or to repair. Returns the number of deltas folded.
+ * with triggers off, or to repair. `deltas` is then the number of active registrations counted.
  */
 export async function rebuildInsights(options: { db: Kysely<Database>; now?: Date }): Promise<RefreshResult> {
   const started = performance.now();
@@ -372,18 +372,31 @@ async function rebuildLocked(db: Kysely<Database>): Promise<number> {
     'system',
     async (trx) => {
       const governments = await repository.listParticipatingGovernments(trx);
-      await repository.clearRegistrationRollups(trx);
+      const current = new Map<string, number>();
+      const monthly = new Map<string, number>();
+      const add = (map: Map<string, number>, key: string, count: number) => map.set(key, (map.get(key) ?? 0) + count);
+      let registrations = 0;
       for (const lgCode of governments) {
-        await repository.inGovernmentScope(trx, lgCode, (scoped) => repository.insertBackfillDeltas(scoped, lgCode));
+        const { cells, months } = await repository.inGovernmentScope(trx, lgCode, (scoped) =>
+          repository.aggregateGovernment(scoped, lgCode),
+        );
+        for (const cell of cells) {
+          const scopes = repository.scopesOfGovernment(lgCode, { linkRegistration: cell.origin === 'prefecture_link' });
+          for (const scope of scopes) add(current, `${scope}\u0000${cell.dimension}\u0000${cell.key}`, cell.count);
+          if (cell.dimension === 'total' || cell.dimension === 'own_residence') registrations += cell.count;
+        }
+        for (const month of months) {
+          const scopes = repository.scopesOfGovernment(lgCode, {
+            linkRegistration: month.origin === 'prefecture_link',
+          });
+          for (const scope of scopes) add(monthly, `${scope}\u0000${month.month}\u0000${month.measure}`, month.count);
+        }
       }
-      let deltas = 0;
-      for (;;) {
-        const folded = await repository.foldDeltaBatch(trx, foldBatchSize * 4);
-        deltas += folded;
-        if (folded < foldBatchSize * 4) break;
-      }
-      await repository.recordRefresh(trx, { kind: 'rebuild', startedAt, deltas, governments: governments.length });
-      return deltas;
+      // Deltas visible to this snapshot are in the rows just read; later ones stay for the next fold.
+      await repository.clearRegistrationRollups(trx);
+      await repository.insertRollups(trx, current, monthly);
+      await repository.recordRefresh(trx, { kind: 'rebuild', startedAt, deltas: 0, governments: governments.length });
+      return registrations;
     },
     { isolation: 'repeatable read' },
   );

@@ -39,10 +39,12 @@ export async function withInsights<T>(
 ): Promise<T> {
   const builder = options.isolation ? db.transaction().setIsolationLevel(options.isolation) : db.transaction();
   return builder.execute(async (trx) => {
-    await sql.raw(`SET LOCAL ROLE ${appRole}`).execute(trx);
-    await sql.raw(`SET LOCAL app.insights = '${mode}'`).execute(trx);
-    await sql.raw(`SET LOCAL app.lg_code = ''`).execute(trx);
-    await sql.raw(`SET LOCAL app.person_id = ''`).execute(trx);
+    // One round trip: a statement without parameters goes as a simple query, which may hold several.
+    await sql
+      .raw(
+        `SET LOCAL ROLE ${appRole}; SET LOCAL app.insights = '${mode}'; SET LOCAL app.lg_code = ''; SET LOCAL app.person_id = ''`,
+      )
+      .execute(trx);
     return work(trx);
   });
 }
@@ -73,44 +75,57 @@ export async function foldDeltaBatch(trx: Transaction<Database>, batchSize: numb
       where (d.lg_code, d.id) in (select lg_code, id from insights_deltas limit ${batchSize})
       returning d.*
     ),
-    scoped as (
-      select s.scope, t.sign, t.event, t.event_month, t.category, t.origin, t.residence_prefecture_code,
-             t.residence_lg_code, t.age_band, t.relationship_ties, t.long_stay
+    -- Added up per government first (many deltas share cells), then per scope: far fewer rows to spread.
+    state_cells_lg as (
+      select t.lg_code, t.origin, c.dimension, c.key, sum(t.sign)::bigint as delta
       from taken t
-      cross join lateral (values
-        ('lg:' || t.lg_code),
-        (case when substr(t.lg_code, 3, 3) <> '000' then 'pref:' || substr(t.lg_code, 1, 2) end),
-        (case when t.origin = 'direct' then 'area:' || substr(t.lg_code, 1, 2) end),
-        (case when t.origin = 'direct' then 'national' end)
-      ) as s(scope)
-      where s.scope is not null
-    ),
-    state_cells as (
-      select scoped.scope, c.dimension, c.key, sum(scoped.sign)::bigint as delta
-      from scoped
       cross join lateral (
-        select 'own_residence'::text as dimension, 'all'::text as key where scoped.category = 'own'
+        select 'own_residence'::text as dimension, 'all'::text as key where t.category = 'own'
         union all
         select v.dimension, v.key from (values
           ('total', 'all'),
-          ('tier', scoped.category),
-          ('origin', scoped.origin),
-          ('residence_prefecture', coalesce(scoped.residence_prefecture_code, 'unknown')),
-          ('residence_municipality', scoped.residence_lg_code),
-          ('age_band', coalesce(scoped.age_band, 'unknown')),
-          ('long_stay', case when scoped.long_stay then 'yes' else 'no' end)
+          ('tier', t.category),
+          ('origin', t.origin),
+          ('residence_prefecture', coalesce(t.residence_prefecture_code, 'unknown')),
+          ('residence_municipality', t.residence_lg_code),
+          ('age_band', coalesce(t.age_band, 'unknown')),
+          ('long_stay', case when t.long_stay then 'yes' else 'no' end)
         ) as v(dimension, key)
-        where scoped.category <> 'own' and v.key is not null
+        where t.category <> 'own' and v.key is not null
         union all
-        select 'tie', tie from unnest(scoped.relationship_ties) as tie where scoped.category <> 'own'
+        select 'tie', tie from unnest(t.relationship_ties) as tie where t.category <> 'own'
       ) as c
-      where scoped.event is null
+      where t.event is null
+      group by 1, 2, 3, 4
+    ),
+    event_cells_lg as (
+      select lg_code, origin, event_month, event || ':' || category as measure, sum(sign)::bigint as delta
+      from taken
+      where event is not null
+      group by 1, 2, 3, 4
+    ),
+    state_cells as (
+      select s.scope, c.dimension, c.key, sum(c.delta)::bigint as delta
+      from state_cells_lg c
+      cross join lateral (values
+        ('lg:' || c.lg_code),
+        (case when substr(c.lg_code, 3, 3) <> '000' then 'pref:' || substr(c.lg_code, 1, 2) end),
+        (case when c.origin = 'direct' then 'area:' || substr(c.lg_code, 1, 2) end),
+        (case when c.origin = 'direct' then 'national' end)
+      ) as s(scope)
+      where s.scope is not null
       group by 1, 2, 3
     ),
     event_cells as (
-      select scope, event_month, event || ':' || category as measure, sum(sign)::bigint as delta
-      from scoped
-      where event is not null
+      select s.scope, c.event_month, c.measure, sum(c.delta)::bigint as delta
+      from event_cells_lg c
+      cross join lateral (values
+        ('lg:' || c.lg_code),
+        (case when substr(c.lg_code, 3, 3) <> '000' then 'pref:' || substr(c.lg_code, 1, 2) end),
+        (case when c.origin = 'direct' then 'area:' || substr(c.lg_code, 1, 2) end),
+        (case when c.origin = 'direct' then 'national' end)
+      ) as s(scope)
+      where s.scope is not null
       group by 1, 2, 3
     ),
     current_upsert as (
@@ -279,12 +294,16 @@ export async function hasRebuilt(trx: Transaction<Database>): Promise<boolean> {
   return row !== undefined;
 }
 
-/** When the registration figures were last brought up to date (fold or rebuild), and the activity figures. */
+/**
+ * When the registration figures were last brought up to date (fold or rebuild), and the activity figures.
+ * Times only, readable without the insights purpose (migration 0031), so a cached report can be checked
+ * against them in one statement.
+ */
 export async function lastRefreshes(
-  trx: Transaction<Database>,
+  db: Kysely<Database>,
 ): Promise<{ registrations: Date | null; activity: Date | null }> {
   const rows = await sql<{ kind: string; finished_at: Date }>`
-    select kind, max(finished_at) as finished_at from insights_refreshes group by kind`.execute(trx);
+    select kind, max(finished_at) as finished_at from insights_refreshes group by kind`.execute(db);
   const at = (kind: string) => rows.rows.find((row) => row.kind === kind)?.finished_at ?? null;
   const registrations = [at('fold'), at('rebuild')].filter((date): date is Date => date !== null);
   return {
@@ -475,26 +494,28 @@ export interface ScopeRows {
   activity: Array<{ period: string; measure: string; count: number }>;
 }
 
-export async function readScope(trx: Transaction<Database>, scope: string, periods: readonly string[]) {
-  const [current, monthly, activity] = await Promise.all([
+export async function readRegistrationRollups(trx: Transaction<Database>, scope: string) {
+  const [current, monthly] = await Promise.all([
     trx.selectFrom('insights_current').select(['dimension', 'key', 'count']).where('scope', '=', scope).execute(),
     sql<{ month: string; measure: string; count: string }>`
       select to_char(month, 'YYYY-MM') as month, measure, count
       from insights_monthly where scope = ${scope} order by month`.execute(trx),
-    periods.length === 0
-      ? Promise.resolve([])
-      : trx
-          .selectFrom('insights_activity')
-          .select(['period', 'measure', 'count'])
-          .where('scope', '=', scope)
-          .where('period', 'in', [...periods])
-          .execute(),
   ]);
   return {
     current: current.map((row) => ({ dimension: row.dimension, key: row.key, count: Number(row.count) })),
     monthly: monthly.rows.map((row) => ({ month: row.month, measure: row.measure, count: Number(row.count) })),
-    activity: activity.map((row) => ({ period: row.period, measure: row.measure, count: Number(row.count) })),
-  } satisfies ScopeRows;
+  } satisfies Omit<ScopeRows, 'activity'>;
+}
+
+export async function readActivityRollups(trx: Transaction<Database>, scope: string, periods: readonly string[]) {
+  if (periods.length === 0) return [];
+  const rows = await trx
+    .selectFrom('insights_activity')
+    .select(['period', 'measure', 'count'])
+    .where('scope', '=', scope)
+    .where('period', 'in', [...periods])
+    .execute();
+  return rows.map((row) => ({ period: row.period, measure: row.measure, count: Number(row.count) }));
 }
 
 /** Totals and tiers of every area (prefecture), for the national table. */

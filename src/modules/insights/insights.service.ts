@@ -94,7 +94,7 @@ async function governmentName(db: Kysely<Database>, lgCode: string): Promise<Loc
     : { ja: `${row.prefecture_name}${row.name}`, en: `${row.prefecture_name}${row.name} (${row.name_en})` };
 }
 
-async function report(options: {
+interface ReportOptions {
   db: Kysely<Database>;
   scope: string;
   kind: InsightsReport['scope']['kind'];
@@ -107,33 +107,54 @@ async function report(options: {
   showOrigin: boolean;
   withAreas?: boolean;
   participatingMunicipalities?: number;
-}): Promise<InsightsReport> {
+}
+
+/**
+ * Reports computed since the last refresh, by everything they depend on. Figures change only when a
+ * refresh writes the rollups, so a report is reused while the refresh times it was made at are still the
+ * latest (one small query), and for the same Japanese day (periods and the current month move with it).
+ */
+const reportCache = new Map<string, { refreshed: string; report: InsightsReport }>();
+const reportCacheSize = 500;
+
+async function report(options: ReportOptions): Promise<InsightsReport> {
+  const refreshed = await repository.lastRefreshes(options.db);
+  const refreshKey = `${refreshed.registrations?.toISOString()}|${refreshed.activity?.toISOString()}`;
+  const { db: _db, now, ...shape } = options;
+  const key = JSON.stringify({ ...shape, day: japanDate(now) });
+  const cached = reportCache.get(key);
+  if (cached && cached.refreshed === refreshKey) return cached.report;
+  const made = await computeReport(options, refreshed);
+  reportCache.delete(key);
+  reportCache.set(key, { refreshed: refreshKey, report: made });
+  if (reportCache.size > reportCacheSize) reportCache.delete(reportCache.keys().next().value as string);
+  return made;
+}
+
+async function computeReport(options: ReportOptions, refreshed: InsightsReport['updatedAt']): Promise<InsightsReport> {
   const nameMaps = await names(options.db);
-  const { rows, refreshed, areas } = await repository.withInsights(options.db, 'reader', async (trx) => {
-    // Every activity period a report may need: months, the fiscal years, the last 12 months, the window.
-    const current = japanMonth(options.now);
-    const fiscalYear = fiscalYearOf(options.now);
-    const periods = ['W', last12Key(current)];
-    for (let year = fiscalYear; year >= fiscalYear - 9; year -= 1) periods.push(`FY:${year}`);
-    const rows = await repository.readScope(trx, options.scope, []);
-    const earliest = rows.monthly[0]?.month ?? null;
+  const current = japanMonth(options.now);
+  const { rows, areas, period } = await repository.withInsights(options.db, 'reader', async (trx) => {
+    const registrations = await repository.readRegistrationRollups(trx, options.scope);
+    const earliest = registrations.monthly[0]?.month ?? null;
     const period = resolvePeriod(options.periodKey, options.now, earliest);
-    const activity = await repository.readScope(trx, options.scope, [
-      ...periods,
+    // The activity periods this report shows: its months, its distinct period, and the premium window.
+    const activity = await repository.readActivityRollups(trx, options.scope, [
+      'W',
+      period.activityPeriod,
       ...period.months.map((month) => `M:${month}`),
     ]);
     return {
-      rows: { ...rows, activity: activity.activity },
-      refreshed: await repository.lastRefreshes(trx),
+      rows: { ...registrations, activity },
+      period,
       areas: options.withAreas ? await repository.readAreaTotals(trx) : undefined,
     };
   });
   const earliest = rows.monthly[0]?.month ?? null;
-  const period = resolvePeriod(options.periodKey, options.now, earliest);
   const figures = buildFigures({
     rows,
     period,
-    currentMonth: japanMonth(options.now),
+    currentMonth: current,
     names: nameMaps,
     showOrigin: options.showOrigin,
     premiumRequired: options.premiumRequired,

@@ -154,33 +154,64 @@ export async function foldDeltaBatch(trx: Transaction<Database>, batchSize: numb
  * downgrades before the rebuild are not known, so such a registration counts from its date as it is now.
  */
 export async function aggregateGovernment(trx: Transaction<Database>, lgCode: string) {
-  const cells = await sql<{ origin: string; dimension: string; key: string; count: string }>`
-    with r as materialized (
-      select origin, case when own_residence then 'own' else tier end as category, residence_prefecture_code,
-             residence_lg_code, age_band, relationship_ties, long_stay
-      from registrations
-      where lg_code = ${lgCode} and status = 'active'
-    )
-    select origin, 'own_residence' as dimension, 'all' as key, count(*) as count
-    from r where category = 'own' group by origin
-    union all
-    select r.origin, d.dimension, d.key, count(*)
-    from r cross join lateral (values
-      ('total', 'all'),
-      ('tier', r.category),
-      ('origin', r.origin),
-      ('residence_prefecture', coalesce(r.residence_prefecture_code, 'unknown')),
-      ('residence_municipality', r.residence_lg_code),
-      ('age_band', coalesce(r.age_band, 'unknown')),
-      ('long_stay', case when r.long_stay then 'yes' else 'no' end)
-    ) as d(dimension, key)
-    where r.category <> 'own' and d.key is not null
-    group by 1, 2, 3
-    union all
-    select r.origin, 'tie', tie, count(*)
-    from r cross join lateral unnest(r.relationship_ties) as tie
-    where r.category <> 'own'
-    group by 1, 3`.execute(trx);
+  const tiers = await sql<{ origin: string; category: string; count: string }>`
+    select origin, case when own_residence then 'own' else tier end as category, count(*) as count
+    from registrations
+    where lg_code = ${lgCode} and status = 'active'
+    group by 1, 2`.execute(trx);
+  const ties = await sql<{ origin: string; tie: string; count: string }>`
+    select origin, tie, count(*) as count
+    from registrations cross join lateral unnest(relationship_ties) as tie
+    where lg_code = ${lgCode} and status = 'active' and not own_residence
+    group by 1, 2`.execute(trx);
+  const cells: Array<{ origin: string; dimension: string; key: string; count: number }> = [];
+  for (const row of tiers.rows) {
+    const count = Number(row.count);
+    if (row.category === 'own') {
+      cells.push({ origin: row.origin, dimension: 'own_residence', key: 'all', count });
+    } else {
+      cells.push({ origin: row.origin, dimension: 'tier', key: row.category, count });
+      cells.push({ origin: row.origin, dimension: 'total', key: 'all', count });
+      cells.push({ origin: row.origin, dimension: 'origin', key: row.origin, count });
+    }
+  }
+  // The other dimensions leave 住所地 registrations out; one scan with grouping sets, a hash table each.
+  const related = await sql<{
+    origin: string;
+    residence_prefecture: string | null;
+    residence_municipality: string | null;
+    age_band: string | null;
+    long_stay: string | null;
+    set: number;
+    count: string;
+  }>`
+    select origin, coalesce(residence_prefecture_code, 'unknown') as residence_prefecture,
+           residence_lg_code as residence_municipality, coalesce(age_band, 'unknown') as age_band,
+           case when long_stay then 'yes' else 'no' end as long_stay,
+           grouping(residence_prefecture_code, residence_lg_code, age_band, long_stay) as set,
+           count(*) as count
+    from registrations
+    where lg_code = ${lgCode} and status = 'active' and not own_residence
+    group by grouping sets ((origin, residence_prefecture_code), (origin, residence_lg_code), (origin, age_band),
+                            (origin, long_stay))`.execute(trx);
+  for (const row of related.rows) {
+    const count = Number(row.count);
+    if (row.set === 0b0111)
+      cells.push({
+        origin: row.origin,
+        dimension: 'residence_prefecture',
+        key: row.residence_prefecture ?? 'unknown',
+        count,
+      });
+    else if (row.set === 0b1011 && row.residence_municipality) {
+      cells.push({ origin: row.origin, dimension: 'residence_municipality', key: row.residence_municipality, count });
+    } else if (row.set === 0b1101)
+      cells.push({ origin: row.origin, dimension: 'age_band', key: row.age_band ?? 'unknown', count });
+    else if (row.set === 0b1110)
+      cells.push({ origin: row.origin, dimension: 'long_stay', key: row.long_stay ?? 'no', count });
+  }
+  for (const row of ties.rows)
+    cells.push({ origin: row.origin, dimension: 'tie', key: row.tie, count: Number(row.count) });
   const months = await sql<{ origin: string; month: string; measure: string; count: string }>`
     select r.origin, to_char(furusato_japan_month(e.at), 'YYYY-MM-DD') as month, e.event || ':' || e.category as measure,
            count(*) as count
@@ -205,10 +236,7 @@ export async function aggregateGovernment(trx: Transaction<Database>, lgCode: st
     ) as e(event, at, category)
     where e.event is not null
     group by 1, 2, 3`.execute(trx);
-  return {
-    cells: cells.rows.map((row) => ({ ...row, count: Number(row.count) })),
-    months: months.rows.map((row) => ({ ...row, count: Number(row.count) })),
-  };
+  return { cells, months: months.rows.map((row) => ({ ...row, count: Number(row.count) })) };
 }
 
 /** Writes rebuilt rollups (the tables were emptied first), in batches of one statement each. */

@@ -82,16 +82,9 @@ function names(db: Kysely<Database>): Promise<Names> {
 }
 
 async function governmentName(db: Kysely<Database>, lgCode: string): Promise<Localized> {
-  const row = await db
-    .selectFrom('local_governments as lg')
-    .innerJoin('prefectures as p', 'p.prefecture_code', 'lg.prefecture_code')
-    .select(['lg.name', 'lg.kind', 'p.name as prefecture_name', 'p.name_en'])
-    .where('lg.lg_code', '=', lgCode)
-    .executeTakeFirst();
-  if (!row) return { ja: lgCode, en: lgCode };
-  return row.kind === 'prefecture'
-    ? { ja: row.name, en: row.name_en }
-    : { ja: `${row.prefecture_name}${row.name}`, en: `${row.prefecture_name}${row.name} (${row.name_en})` };
+  const known = await names(db);
+  const name = isPrefecture(lgCode) ? known.prefectures.get(lgCode.slice(0, 2)) : known.municipalities.get(lgCode);
+  return name ?? { ja: lgCode, en: lgCode };
 }
 
 interface ReportOptions {

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../platform/db/schema.js';
-import { appRole, withTenantInTransaction } from '../../platform/db/tenant-scope.js';
+import { appRole, ownedBy, withTenantInTransaction, type TenantScope } from '../../platform/db/tenant-scope.js';
 
 /**
  * All SQL of insights. The rollup tables are read and written only inside `withInsights`, which declares
@@ -571,4 +571,19 @@ export async function countParticipatingMunicipalities(db: Kysely<Database>, pre
     .where(sql<boolean>`substr(lg_code, 3, 3) <> '000'`)
     .executeTakeFirstOrThrow();
   return Number(row.count);
+}
+
+/** Sets `insights.openData` in the tenant's settings, keeping every other setting; the new settings. */
+export async function setOpenDataSetting(scope: TenantScope, enabled: boolean) {
+  const row = await scope.trx
+    .updateTable('tenants')
+    .set({
+      settings: sql`settings || jsonb_build_object('insights',
+        coalesce(settings -> 'insights', '{}'::jsonb) || jsonb_build_object('openData', ${enabled}::boolean))`,
+      updated_at: sql`now()`,
+    })
+    .where(ownedBy(scope))
+    .returning('settings')
+    .executeTakeFirst();
+  return row?.settings;
 }

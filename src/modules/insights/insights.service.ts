@@ -6,12 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import type { Localized } from '../../platform/i18n.js';
 import { isValidLgCode } from '../../platform/lg-code.js';
 import { fiscalYearOf, fiscalYearRange, japanDate } from '../../platform/time.js';
-import {
-  getTenant,
-  TenantSettings,
-  updateTenantSettings,
-  type TenantSettingsResolved,
-} from '../municipalities/index.js';
+import { getTenant, TenantSettings, type TenantSettingsResolved } from '../municipalities/index.js';
 import { buildFigures, type Figures, type Names } from './figures.js';
 import * as repository from './insights.repository.js';
 import { mayPublishOpenData, mayReadGovernmentInsights, mayReadNationalInsights } from './insights.policy.js';
@@ -286,7 +281,10 @@ export async function listOpenDataGovernments(options: { db: Kysely<Database> })
     }));
 }
 
-/** Switches open data on or off (自治体管理者). Audited as a settings change, plus an insights event. */
+/**
+ * Switches open data on or off (自治体管理者): the tenant's setting and its audit events (the settings
+ * change, and what it means) in one transaction.
+ */
 export async function setOpenData(options: {
   db: Kysely<Database>;
   actor: Actor;
@@ -295,22 +293,24 @@ export async function setOpenData(options: {
 }): Promise<{ openData: boolean }> {
   if (!mayReadGovernmentInsights(options.actor, options.lgCode)) throw new AppError('not_found');
   if (!mayPublishOpenData(options.actor, options.lgCode)) throw new AppError('forbidden');
-  const tenant = await getTenant({ db: options.db, lgCode: options.lgCode });
-  const updated = await updateTenantSettings({
-    db: options.db,
-    actor: options.actor,
-    lgCode: options.lgCode,
-    settings: { ...tenant.settings, insights: { ...tenant.settings.insights, openData: options.enabled } },
-  });
-  await withTenant(options.db, options.lgCode, (scope) =>
-    recordAuditEvent(scope, {
+  return withTenant(options.db, options.lgCode, async (scope) => {
+    const settings = await repository.setOpenDataSetting(scope, options.enabled);
+    if (!settings) throw new AppError('not_found');
+    await recordAuditEvent(scope, {
+      actor: options.actor,
+      action: 'tenant.settings_updated',
+      subjectType: 'tenant',
+      subjectId: scope.lgCode,
+      data: { changedKeys: ['insights'] },
+    });
+    await recordAuditEvent(scope, {
       actor: options.actor,
       action: options.enabled ? 'insights.open_data_published' : 'insights.open_data_withdrawn',
       subjectType: 'tenant',
-      subjectId: options.lgCode,
-    }),
-  );
-  return { openData: updated.settings.insights.openData };
+      subjectId: scope.lgCode,
+    });
+    return { openData: TenantSettings.parse(settings).insights.openData };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------

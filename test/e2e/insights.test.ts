@@ -24,7 +24,7 @@ const miyagi = '040002';
  * downloads CSV and JSON and publishes open data; a prefecture looks at its municipalities together; the
  * national operator opens the national page. No console errors, no serious accessibility violations.
  */
-describe('insights dashboards, in a browser', { skip: browserSkipReason(), timeout: 120_000 }, () => {
+describe('insights dashboards, in a browser', { skip: browserSkipReason(), timeout: 300_000 }, () => {
   let runtime: TestRuntime;
   let server: TestServer;
   let browser: Browser;

@@ -17,8 +17,8 @@ const kesennuma = '042056';
 const miyagi = '040002';
 
 /**
- * A synthetic population for the demo dashboards of 気仙沼市 and 宮城県: 1,200 registrations with
- * 気仙沼市 over the last 20 months (most also linked to 宮城県), 300 direct ones with 宮城県, and a year
+ * A synthetic population for the demo dashboards of 気仙沼市 and 宮城県: 700 registrations with
+ * 気仙沼市 over the last 20 months (most also linked to 宮城県), 150 direct ones with 宮城県, and a year
  * of 担い手 activities in 気仙沼市. Only on demo start, once (the first synthetic row marks it done).
  */
 export async function seedDemoInsights(db: Kysely<Database>, logger?: Logger, now = new Date()): Promise<boolean> {
@@ -35,7 +35,7 @@ export async function seedDemoInsights(db: Kysely<Database>, logger?: Logger, no
   const town = syntheticRegistrations({
     seed: 20260401,
     lgCode: kesennuma,
-    count: 1200,
+    count: 700,
     now,
     days: 600,
     residences: kesennumaResidences,
@@ -48,7 +48,7 @@ export async function seedDemoInsights(db: Kysely<Database>, logger?: Logger, no
   const prefecture = syntheticRegistrations({
     seed: 20260402,
     lgCode: miyagi,
-    count: 300,
+    count: 150,
     now,
     days: 600,
     residences: kesennumaResidences,
@@ -64,7 +64,7 @@ export async function seedDemoInsights(db: Kysely<Database>, logger?: Logger, no
     days: 360,
     everyDays: 6,
     registrations: town,
-    attendanceShare: 0.03,
+    attendanceShare: 0.04,
     label: '（合成データ）',
   });
   await insertSyntheticPopulation(db, [...town, ...prefecture], [activities]);

@@ -1,4 +1,5 @@
 import { passkeyJobs, verificationJobs } from './modules/identity/index.js';
+import { demoInsightsJob } from './demo/demo-insights.js';
 import { insightsJobs } from './modules/insights/index.js';
 import { inactivityJobs } from './modules/registrations/index.js';
 import type { Mailer } from './platform/mail/mailer.js';
@@ -25,5 +26,6 @@ export function buildJobDefinitions(services: {
       ...(services.clock ? { clock: services.clock } : {}),
     }),
     ...insightsJobs(services.clock ? { clock: services.clock } : {}),
+    demoInsightsJob as JobDefinition,
   ];
 }

@@ -9,7 +9,7 @@ import { acceptInvitation, enrolDemoTotp, grantOperator, inviteStaff } from '../
 import type { Config } from '../platform/config.js';
 import type { StaffRole } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
-import { seedDemoInsights } from './demo-insights.js';
+import { enqueueDemoInsights } from './demo-insights.js';
 
 /**
  * Governments that have joined in the demo, modelled on the schemes in DOMAIN §6. Each capability adds
@@ -158,5 +158,6 @@ export async function seedDemoData(db: Kysely<Database>, config: Config, logger?
     if (await seedDemoAccount(db, config, account)) accounts += 1;
   }
   if (joined > 0 || accounts > 0) logger?.info({ tenants: joined, accounts }, 'demo data loaded');
-  await seedDemoInsights(db, logger);
+  // The synthetic population of the insights dashboards is made by a job, after the server is up.
+  await enqueueDemoInsights(db);
 }

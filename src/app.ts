@@ -14,6 +14,7 @@ import {
   verificationPages,
   verificationRoutes,
 } from './modules/identity/index.js';
+import { insightsPages, insightsRoutes } from './modules/insights/index.js';
 import { municipalityPages, municipalityRoutes } from './modules/municipalities/index.js';
 import { loadUnreadNotifications, notificationPages, notificationRoutes } from './modules/outreach/index.js';
 import {
@@ -66,6 +67,8 @@ export function buildApp(deps: AppDeps): AppRouter {
   app.route('/', surveyPages());
   app.route('/', roomRoutes());
   app.route('/', roomPages());
+  app.route('/', insightsRoutes());
+  app.route('/', insightsPages());
   app.route('/', mailboxPages());
   app.route('/', demoPages());
   app.route('/', systemRoutes(app));

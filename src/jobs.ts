@@ -1,4 +1,6 @@
 import { passkeyJobs, verificationJobs } from './modules/identity/index.js';
+import { demoInsightsJob } from './demo/demo-insights.js';
+import { insightsJobs } from './modules/insights/index.js';
 import { deliverySettingsFrom, notificationJobs, surveyJobs } from './modules/outreach/index.js';
 import { inactivityJobs, renewalJobs } from './modules/registrations/index.js';
 import { loadConfig, type Config } from './platform/config.js';
@@ -35,5 +37,7 @@ export function buildJobDefinitions(services: {
       ...(services.clock ? { clock: services.clock } : {}),
     }),
     ...notificationJobs({ settings: delivery, ...(services.clock ? { clock: services.clock } : {}) }),
+    ...insightsJobs(services.clock ? { clock: services.clock } : {}),
+    demoInsightsJob as JobDefinition,
   ];
 }

@@ -261,6 +261,13 @@ describe('cross-tenant access to staff pages and API', () => {
       route('POST', `${api}/attendance/${attendanceB}/removal`, { reason: 'もぐら' }),
       route('GET', `${api}/attendance-report`),
       route('GET', `${api}/attendance-report?format=csv`),
+      route('GET', `${api}/insights`),
+      route('GET', `${api}/insights/csv`),
+      route('PUT', `${api}/insights/open-data`, { enabled: true }),
+      route('GET', `${pages}/insights`),
+      route('GET', `${pages}/insights.csv`),
+      route('GET', `${pages}/insights.json`),
+      route('POST', `${pages}/insights/open-data`, { enabled: 'true' }),
     ];
   });
 

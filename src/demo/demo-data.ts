@@ -11,6 +11,7 @@ import type { StaffRole } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
 import { seedDemoActivities } from './demo-activities.js';
 import { seedOutreachRoomsDemo } from './demo-outreach-b.js';
+import { enqueueDemoInsights } from './demo-insights.js';
 
 /**
  * Governments that have joined in the demo, modelled on the schemes in DOMAIN §6. Each capability adds
@@ -164,4 +165,6 @@ export async function seedDemoData(db: Kysely<Database>, config: Config, logger?
   if (joined > 0 || accounts > 0 || activities || outreachRooms) {
     logger?.info({ tenants: joined, accounts, activities, outreachRooms }, 'demo data loaded');
   }
+  // The synthetic population of the insights dashboards is made by a job, after the server is up.
+  await enqueueDemoInsights(db);
 }

@@ -2,6 +2,7 @@ import { ZodError } from 'zod';
 import { activitiesProblems } from './errors.activities.js';
 import { outreachProblems } from './errors.outreach.js';
 import { outreachRoomsProblems } from './errors.outreach-b.js';
+import { insightsProblems } from './errors.insights.js';
 
 /** One entry of the catalog: the HTTP status and the title and default detail in both languages. */
 export type ProblemEntry = {
@@ -19,6 +20,7 @@ export const problemCatalog = {
   ...activitiesProblems,
   ...outreachProblems,
   ...outreachRoomsProblems,
+  ...insightsProblems,
   validation_failed: {
     status: 400,
     ja: { title: '入力内容に誤りがあります', detail: '入力内容を確認してください。' },

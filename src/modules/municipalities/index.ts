@@ -10,6 +10,7 @@ export {
   searchMunicipalities,
   TenantSettings,
   RegistrationSettings,
+  InsightsSettings,
   SurveyQuestion,
   type TenantSettingsResolved,
   updateTenantSettings,

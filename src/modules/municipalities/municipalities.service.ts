@@ -138,6 +138,12 @@ export const RegistrationSettings = z.object({
 });
 export type RegistrationSettings = z.output<typeof RegistrationSettings>;
 
+/** Related-population statistics (insights): whether the government publishes its aggregates as open data. */
+export const InsightsSettings = z.object({
+  openData: z.boolean().default(false),
+});
+export type InsightsSettings = z.output<typeof InsightsSettings>;
+
 /**
  * A tenant's own settings. Modules add their sections here with defaults, so a government that never
  * touched a setting still gets a complete, valid object.
@@ -151,6 +157,8 @@ export const TenantSettings = z.object({
   welcomeMessage: z.object({ ja: z.string().max(2000), en: z.string().max(2000).optional() }).optional(),
   /** Registration rules each government sets on the national base (DOMAIN §3); read by registrations. */
   registration: RegistrationSettings.prefault({}),
+  /** Open data of the insights figures (read by insights). */
+  insights: InsightsSettings.prefault({}),
 });
 export type TenantSettings = z.input<typeof TenantSettings>;
 export type TenantSettingsResolved = z.output<typeof TenantSettings>;

@@ -215,6 +215,9 @@ async function homePage(c: Context<AppEnv>) {
       {actor.kind === 'operator' && (
         <section aria-labelledby="operator-heading">
           <h2 id="operator-heading">{t({ ja: '運営者（国）', en: 'National operator' })}</h2>
+          <p>
+            <a href="/operator/insights">{t({ ja: '関係人口の集計（全国）', en: 'Related population (national)' })}</a>
+          </p>
           <form method="get" action="/staff/open" class="form-stack">
             <div class="field">
               <label for="lgCode">

@@ -1,9 +1,11 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { ActivitiesTables } from './schema.activities.js';
+import type { InsightsTables } from './schema.insights.js';
 import type { OutreachTables } from './schema.outreach.js';
 import type { OutreachRoomsTables } from './schema.outreach-b.js';
 
 export * from './schema.activities.js';
+export * from './schema.insights.js';
 export * from './schema.outreach.js';
 export * from './schema.outreach-b.js';
 
@@ -341,7 +343,7 @@ export interface PremiumApplicationsTable {
  * Every table. Areas added after the first modules keep their row types in `schema.<area>.ts` and join
  * here by `extends`.
  */
-export interface Database extends ActivitiesTables, OutreachTables, OutreachRoomsTables {
+export interface Database extends ActivitiesTables, InsightsTables, OutreachTables, OutreachRoomsTables {
   persons: PersonsTable;
   sessions: SessionsTable;
   email_challenges: EmailChallengesTable;

@@ -19,6 +19,7 @@ const swaggerFolder = dirname(require.resolve('swagger-ui-dist/package.json'));
 const assets: Record<string, { file: string; type: string }> = {
   'tokens.css': { file: join(tokensFolder, 'tokens.css'), type: 'text/css; charset=utf-8' },
   'app.css': { file: join(ownAssets, 'app.css'), type: 'text/css; charset=utf-8' },
+  'insights.css': { file: join(ownAssets, 'insights.css'), type: 'text/css; charset=utf-8' },
   'api-docs.js': { file: join(ownAssets, 'api-docs.js'), type: 'text/javascript; charset=utf-8' },
   'swagger-ui.css': { file: join(swaggerFolder, 'swagger-ui.css'), type: 'text/css; charset=utf-8' },
   'swagger-ui-bundle.js': { file: join(swaggerFolder, 'swagger-ui-bundle.js'), type: 'text/javascript; charset=utf-8' },
@@ -77,6 +78,10 @@ export const openApiInfo: Parameters<AppRouter['getOpenAPI31Document']>[0] = {
     {
       name: 'outreach',
       description: 'Outreach: surveys (モニターアンケート) and answers, community rooms, threads and moderation',
+    },
+    {
+      name: 'insights',
+      description: 'Related-population figures (関係人口) of a government, a prefecture and the nation; open data',
     },
     { name: 'system', description: 'Health and readiness' },
   ],

@@ -8,7 +8,14 @@ import {
   verificationRoutes,
 } from './modules/identity/index.js';
 import { municipalityPages, municipalityRoutes } from './modules/municipalities/index.js';
-import { loadUnreadNotifications, notificationPages, notificationRoutes } from './modules/outreach/index.js';
+import {
+  loadUnreadNotifications,
+  notificationPages,
+  notificationRoutes,
+  postPages,
+  postRoutes,
+  searchPages,
+} from './modules/outreach/index.js';
 import {
   cardPages,
   cardRoutes,
@@ -47,6 +54,9 @@ export function buildApp(deps: AppDeps): AppRouter {
   app.route('/', cardPages());
   app.route('/', notificationRoutes());
   app.route('/', notificationPages());
+  app.route('/', postRoutes());
+  app.route('/', postPages());
+  app.route('/', searchPages());
   app.route('/', mailboxPages());
   app.route('/', demoPages());
   app.route('/', systemRoutes(app));

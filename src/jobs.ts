@@ -1,5 +1,5 @@
 import { passkeyJobs, verificationJobs } from './modules/identity/index.js';
-import { deliverySettingsFrom, notificationJobs } from './modules/outreach/index.js';
+import { deliverySettingsFrom, notificationJobs, postJobs } from './modules/outreach/index.js';
 import { inactivityJobs } from './modules/registrations/index.js';
 import { loadConfig, type Config } from './platform/config.js';
 import type { Mailer } from './platform/mail/mailer.js';
@@ -30,5 +30,6 @@ export function buildJobDefinitions(services: {
       ...(services.clock ? { clock: services.clock } : {}),
     }),
     ...notificationJobs({ settings: delivery, ...(services.clock ? { clock: services.clock } : {}) }),
+    ...postJobs(services.clock ? { clock: services.clock } : {}),
   ];
 }

@@ -1,4 +1,5 @@
 import './notifications.privacy.js';
+import './search.privacy.js';
 export {
   defineNotificationKind,
   notificationKinds,
@@ -18,3 +19,9 @@ export {
 export { notificationJobs } from './notifications.jobs.js';
 export { notificationRoutes } from './notifications.routes.js';
 export { loadUnreadNotifications, notificationPages } from './notifications.pages.js';
+export { postJobs } from './posts.jobs.js';
+export { postRoutes } from './posts.routes.js';
+export { postPages } from './posts.pages.js';
+export { searchPages } from './search.pages.js';
+export { mayManagePosts, postKindLabels } from './posts.service.js';
+export { normalizeForSearch, parseQuery, searchTokens } from './search-text.js';

@@ -34,6 +34,7 @@ const siteName: Localized = { ja: 'ふるさと住民登録', en: 'Furusato Resi
 const navigation: Array<{ href: string; label: Localized }> = [
   { href: '/', label: { ja: 'ホーム', en: 'Home' } },
   { href: '/municipalities', label: { ja: '自治体をさがす', en: 'Find a local government' } },
+  { href: '/search', label: { ja: '活動・お知らせ', en: 'Activities and news' } },
   { href: '/api/docs', label: { ja: 'API', en: 'API' } },
 ];
 

@@ -65,8 +65,9 @@ function db(c: Context<AppEnv>) {
 function errorText(page: PageContext, error: AppError): string {
   const entry = problemCatalog[error.code];
   const detail = page.t(error.detail ?? { ja: entry.ja.detail, en: entry.en.detail });
-  const fields = error.fieldErrors.map((field) => `${field.field}: ${field.message}`);
-  return fields.length > 0 && !error.detail ? `${detail} (${fields.join(', ')})` : detail;
+  // The form's own messages say what to fix (「タイトルを入力してください」), not only which field.
+  const fields = error.fieldErrors.map((field) => field.message);
+  return fields.length > 0 ? `${detail} ${fields.join(' ')}` : detail;
 }
 
 function dateTimeText(page: PageContext, date: Date): string {

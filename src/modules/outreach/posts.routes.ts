@@ -615,26 +615,6 @@ export function postRoutes(): AppRouter {
     return c.json(staffPostJson(post), 200);
   });
 
-  router.openapi(transitionRoute, async (c) => {
-    const { lgCode, postId, action } = c.req.valid('param');
-    const scope = await staffActor(c, lgCode);
-    let post: PostRow;
-    if (action === 'publish') post = await publishPost({ ...scope, postId });
-    else if (action === 'unschedule') post = await unschedulePost({ ...scope, postId });
-    else if (action === 'archive') post = await archivePost({ ...scope, postId });
-    else {
-      const body = (await c.req.json().catch(() => ({}))) as { publishAt?: unknown };
-      const publishAt = typeof body.publishAt === 'string' ? new Date(body.publishAt) : undefined;
-      if (!publishAt || Number.isNaN(publishAt.getTime())) {
-        throw new AppError('validation_failed', {
-          fieldErrors: [{ field: 'publishAt', in: 'body', message: 'an ISO 8601 date and time' }],
-        });
-      }
-      post = await schedulePost({ ...scope, postId, publishAt });
-    }
-    return c.json(staffPostJson(post), 200);
-  });
-
   router.openapi(imageUploadRoute, async (c) => {
     const { lgCode, postId } = c.req.valid('param');
     const scope = await staffActor(c, lgCode);
@@ -657,6 +637,27 @@ export function postRoutes(): AppRouter {
     const scope = await staffActor(c, lgCode);
     await removePostImage({ ...scope, postId, imageId });
     return c.body(null, 204);
+  });
+
+  // After the image routes: `/images` is not an action.
+  router.openapi(transitionRoute, async (c) => {
+    const { lgCode, postId, action } = c.req.valid('param');
+    const scope = await staffActor(c, lgCode);
+    let post: PostRow;
+    if (action === 'publish') post = await publishPost({ ...scope, postId });
+    else if (action === 'unschedule') post = await unschedulePost({ ...scope, postId });
+    else if (action === 'archive') post = await archivePost({ ...scope, postId });
+    else {
+      const body = (await c.req.json().catch(() => ({}))) as { publishAt?: unknown };
+      const publishAt = typeof body.publishAt === 'string' ? new Date(body.publishAt) : undefined;
+      if (!publishAt || Number.isNaN(publishAt.getTime())) {
+        throw new AppError('validation_failed', {
+          fieldErrors: [{ field: 'publishAt', in: 'body', message: 'an ISO 8601 date and time' }],
+        });
+      }
+      post = await schedulePost({ ...scope, postId, publishAt });
+    }
+    return c.json(staffPostJson(post), 200);
   });
 
   return router;

@@ -251,8 +251,9 @@ export interface SearchFilters {
   offset: number;
 }
 
-function conditionsOf(filters: SearchFilters): RawBuilder<unknown>[] {
-  const conditions: RawBuilder<unknown>[] = [sql`p.status = 'published'`];
+/** The WHERE conditions of a search; `p` is `posts` (with its status) or the `post_search` projection. */
+function conditionsOf(filters: SearchFilters, source: 'posts' | 'index'): RawBuilder<unknown>[] {
+  const conditions: RawBuilder<unknown>[] = source === 'posts' ? [sql`p.status = 'published'`] : [];
   for (const term of filters.terms) {
     conditions.push(
       sql`(${sql.join(
@@ -311,7 +312,7 @@ export async function searchVisiblePosts(
   trx: Transaction<Database>,
   filters: SearchFilters,
 ): Promise<Array<VisiblePostRow & { rank: number; total: string }>> {
-  const where = sql.join(conditionsOf(filters), sql` and `);
+  const where = sql.join(conditionsOf(filters, 'posts'), sql` and `);
   const order =
     filters.sort === 'relevance'
       ? sql`rank desc, p.published_at desc, p.id desc`
@@ -325,6 +326,88 @@ export async function searchVisiblePosts(
     order by ${order}
     limit ${filters.limit} offset ${filters.offset}`.execute(trx);
   return result.rows;
+}
+
+/** Columns of a result card from the `post_search` projection (same names as `visibleColumns`). */
+const indexColumns = sql`
+  p.lg_code, p.id, p.kind, p.category, 'public' as audience, p.title, p.summary, '' as body, p.place_name,
+  '' as place_address, p.starts_at, p.ends_at, p.tags, p.published_at, p.organisation_id, p.project_id,
+  g.name as government_name, g.kind as government_kind, pf.name as prefecture_name,
+  p.organisation_name, null::text as project_title, p.thumbnail_id, p.thumbnail_alt,
+  coalesce(pr.designation = 'designated'
+           or (pr.designation = 'inherit' and o.designated and o.status = 'approved'), false) as designated,
+  (p.project_id is not null and exists (
+     select 1 from activity_sessions s
+     where s.lg_code = p.lg_code and s.project_id = p.project_id and s.status = 'open' and s.ends_at > now()
+       and (s.capacity is null or s.confirmed_count < s.capacity))) as open_capacity`;
+
+const activityJoins = sql`
+  left join projects pr on pr.lg_code = p.lg_code and pr.id = p.project_id
+  left join organisations o on o.lg_code = pr.lg_code and o.id = pr.organisation_id`;
+
+/** A count stops here: 「10,000件以上」 is as useful as the exact number and costs far less. */
+export const countCap = 10_000;
+
+export type IndexRow = VisiblePostRow & { rank: number; thumbnail_id: string | null; thumbnail_alt: string | null };
+
+/**
+ * The nationwide search over the public projection `post_search`: the page of results, and the number
+ * of matches up to `countCap` + 1.
+ */
+export async function searchIndex(
+  trx: Transaction<Database>,
+  filters: SearchFilters,
+): Promise<{ rows: IndexRow[]; total: number }> {
+  const where = conditionsOf(filters, 'index');
+  const whereClause = where.length > 0 ? sql`where ${sql.join(where, sql` and `)}` : sql``;
+  const order =
+    filters.sort === 'relevance'
+      ? sql`rank desc, p.published_at desc, p.id desc`
+      : filters.sort === 'upcoming'
+        ? sql`p.starts_at asc, p.id asc`
+        : sql`p.published_at desc, p.id desc`;
+  const rows = await sql<IndexRow>`
+    select ${indexColumns}, ${rankOf(filters.terms)} as rank
+    from post_search p
+      join local_governments g on g.lg_code = p.lg_code
+      join prefectures pf on pf.prefecture_code = p.prefecture_code
+      ${activityJoins}
+    ${whereClause}
+    order by ${order}
+    limit ${filters.limit} offset ${filters.offset}`.execute(trx);
+  const needsActivity = filters.designated === true;
+  const counted = await sql<{ total: string }>`
+    select count(*) as total from (
+      select 1 from post_search p ${needsActivity ? activityJoins : sql``}
+      ${whereClause}
+      limit ${countCap + 1}) matches`.execute(trx);
+  return { rows: rows.rows, total: Number(counted.rows[0]?.total ?? 0) };
+}
+
+/**
+ * Puts a post's entry in the public projection in step with the post, in the post's own transaction:
+ * present exactly while the post is published for everyone.
+ */
+export async function syncSearchEntry(scope: TenantScope, postId: string): Promise<void> {
+  await scope.trx.deleteFrom('post_search').where(ownedBy(scope)).where('id', '=', postId).execute();
+  await sql`
+    insert into post_search (lg_code, id, prefecture_code, organisation_id, organisation_name, project_id, kind,
+                             category, title, summary, place_name, starts_at, ends_at, tags, published_at,
+                             thumbnail_id, thumbnail_alt, search_title, search_text, search_tokens)
+    select p.lg_code, p.id, p.prefecture_code, p.organisation_id, o.name, p.project_id, p.kind, p.category, p.title,
+           case when p.summary <> '' then p.summary
+                when length(p.body) > 120 then left(regexp_replace(p.body, '\s+', ' ', 'g'), 119) || '…'
+                else regexp_replace(p.body, '\s+', ' ', 'g') end,
+           p.place_name, p.starts_at, p.ends_at, p.tags, p.published_at, i.id, i.alt_text,
+           p.search_title, p.search_text, p.search_tokens
+    from posts p
+      left join organisations o on o.lg_code = p.lg_code and o.id = p.organisation_id
+      left join lateral (select id, alt_text from post_images
+                         where lg_code = p.lg_code and post_id = p.id
+                         order by position, created_at limit 1) i on true
+    where p.lg_code = ${scope.lgCode} and p.id = ${postId} and p.status = 'published' and p.audience = 'public'`.execute(
+    scope.trx,
+  );
 }
 
 // Fan-out of a new post to the government's registrants.

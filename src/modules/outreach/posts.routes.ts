@@ -108,8 +108,8 @@ const searchRoute = createRoute({
   summary: 'Nationwide search of published posts (お知らせ, イベント, 担い手募集, 地域の魅力)',
   description:
     'Japanese text is normalised (full/half width, katakana/hiragana, old kanji forms) and matched by bigrams: ' +
-    '「祭り」 finds 「夏祭り」, 「ﾎﾞﾗﾝﾃｨｱ」 and 「ぼらんてぃあ」 find 「ボランティア」. Signed in, the registrants-only posts of ' +
-    'your governments are included. Sort: relevance (default with text), newest (default without), upcoming.',
+    '「祭り」 finds 「夏祭り」, 「ﾎﾞﾗﾝﾃｨｱ」 and 「ぼらんてぃあ」 find 「ボランティア」. Public posts only (registrants-only ' +
+    'posts are in GET /api/v1/me/feed). Sort: relevance (default with text), newest (default without), upcoming.',
   request: { query: SearchQuerySchema },
   responses: {
     200: {
@@ -118,7 +118,8 @@ const searchRoute = createRoute({
         'application/json': {
           schema: z.object({
             items: z.array(PostCardSchema),
-            total: z.number().int(),
+            total: z.number().int().meta({ description: 'Matches, counted up to 10,000' }),
+            totalCapped: z.boolean().meta({ description: 'More than 10,000 matches' }),
             page: z.number().int(),
             perPage: z.number().int(),
             sort: z.enum(['relevance', 'newest', 'upcoming']),
@@ -518,11 +519,7 @@ export function postRoutes(): AppRouter {
   const router = createRouter();
 
   router.openapi(searchRoute, async (c) => {
-    const result = await searchPosts({
-      db: deps(c).db,
-      query: c.req.valid('query'),
-      ...(c.get('session') ? { personId: c.get('session')!.personId } : {}),
-    });
+    const result = await searchPosts({ db: deps(c).db, query: c.req.valid('query') });
     return c.json({ ...result, items: result.items.map(cardJson) }, 200);
   });
 

@@ -256,6 +256,7 @@ export async function updatePost(options: {
       subjectId: post.id,
       data: { status: post.status },
     });
+    await repository.syncSearchEntry(scope, post.id);
     return updated;
   });
 }
@@ -288,6 +289,7 @@ async function publishInScope(scope: TenantScope, post: PostRow, actor: Actor, n
     subjectId: post.id,
     data: { republished: post.published_at !== null, scheduled: post.status === 'scheduled' },
   });
+  await repository.syncSearchEntry(scope, post.id);
   await enqueueJob(
     scope.trx,
     announcePostSpec,
@@ -406,6 +408,7 @@ export async function archivePost(options: {
       subjectType: 'post',
       subjectId: post.id,
     });
+    await repository.syncSearchEntry(scope, post.id);
     return archived;
   });
 }
@@ -611,6 +614,7 @@ export async function addPostImage(options: {
       subjectId: post.id,
       data: { imageId: id, width: image.width, height: image.height, bytes: image.bytes.length },
     });
+    await repository.syncSearchEntry(scope, post.id);
     return { id, width: image.width, height: image.height };
   });
 }
@@ -635,6 +639,7 @@ export async function removePostImage(options: {
       subjectId: post.id,
       data: { imageId: options.imageId },
     });
+    await repository.syncSearchEntry(scope, post.id);
   });
 }
 

@@ -141,7 +141,7 @@ async function searchPage(c: Context<AppEnv>) {
   let result: SearchResult | undefined;
   let error: AppError | undefined;
   try {
-    result = await searchPosts({ db: db(c), query, ...(session ? { personId: session.personId } : {}) });
+    result = await searchPosts({ db: db(c), query });
   } catch (thrown) {
     if (!(thrown instanceof AppError) || thrown.status >= 500) throw thrown;
     error = thrown;
@@ -249,8 +249,8 @@ async function searchPage(c: Context<AppEnv>) {
           <h2 id="results-heading">{t({ ja: '検索結果', en: 'Results' })}</h2>
           <p role="status" class="search-status">
             {t({
-              ja: `${result.total.toLocaleString('ja-JP')}件（${t(sortLabels[result.sort])}）`,
-              en: `${result.total.toLocaleString('en-GB')} found (${t(sortLabels[result.sort])})`,
+              ja: `${result.total.toLocaleString('ja-JP')}件${result.totalCapped ? '以上' : ''}（${t(sortLabels[result.sort])}）`,
+              en: `${result.totalCapped ? 'Over ' : ''}${result.total.toLocaleString('en-GB')} found (${t(sortLabels[result.sort])})`,
             })}
             {query.tag && ` ・ #${query.tag}`}
           </p>

@@ -2,10 +2,11 @@
  * Nationwide search of published posts across every government, a registrant's feed, public post pages,
  * and saved searches that tell the person of new matches.
  *
- * Visibility is row-level security's: anonymous searches run in the public scope (published public
- * posts of every government); a signed-in person's run in their person scope, which adds the
- * registrants-only posts of the governments they are registered with. No query names a tenant to see
- * its rows, so no search can reach another government's drafts.
+ * Visibility is row-level security's. The nationwide search reads `post_search`, the projection of the
+ * published public posts (migration 0043 says why: an index under RLS needs leakproof operators). The
+ * feed, saved searches and post pages read `posts` in the reader's scope: public, or the person's,
+ * which adds the registrants-only posts of the governments they are registered with. No query names a
+ * tenant to see its rows, so nothing here can reach a government's drafts.
  */
 import type { Kysely, Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
@@ -103,6 +104,30 @@ function fullName(row: Pick<repository.VisiblePostRow, 'government_kind' | 'gove
   return row.government_kind === 'prefecture' ? row.government_name : `${row.prefecture_name}${row.government_name}`;
 }
 
+function cardOf(row: repository.VisiblePostRow): Omit<PostCard, 'thumbnail'> {
+  return {
+    lgCode: row.lg_code,
+    id: row.id,
+    kind: row.kind,
+    category: row.category,
+    audience: row.audience,
+    title: row.title,
+    summary: excerpt(row),
+    placeName: row.place_name,
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    tags: row.tags,
+    publishedAt: row.published_at,
+    governmentName: fullName(row),
+    prefectureName: row.prefecture_name,
+    organisationName: row.organisation_name,
+    projectTitle: row.project_title,
+    designated: row.designated,
+    openCapacity: row.open_capacity,
+  };
+}
+
+/** Result cards of `posts` rows, with their first image looked up (as visible in the scope). */
 async function cards(trx: Transaction<Database>, rows: repository.VisiblePostRow[]): Promise<PostCard[]> {
   const images = await repository.imagesOf(
     trx,
@@ -111,24 +136,7 @@ async function cards(trx: Transaction<Database>, rows: repository.VisiblePostRow
   return rows.map((row) => {
     const first = images.get(`${row.lg_code}/${row.id}`)?.[0];
     return {
-      lgCode: row.lg_code,
-      id: row.id,
-      kind: row.kind,
-      category: row.category,
-      audience: row.audience,
-      title: row.title,
-      summary: excerpt(row),
-      placeName: row.place_name,
-      startsAt: row.starts_at,
-      endsAt: row.ends_at,
-      tags: row.tags,
-      publishedAt: row.published_at,
-      governmentName: fullName(row),
-      prefectureName: row.prefecture_name,
-      organisationName: row.organisation_name,
-      projectTitle: row.project_title,
-      designated: row.designated,
-      openCapacity: row.open_capacity,
+      ...cardOf(row),
       thumbnail: first
         ? { path: `/posts/${row.lg_code}/${row.id}/images/${first.id}?size=thumb`, alt: first.alt_text }
         : null,
@@ -167,6 +175,8 @@ function filtersOf(query: z.output<typeof SearchQuery>): repository.SearchFilter
 export interface SearchResult {
   items: PostCard[];
   total: number;
+  /** More matches than `total` says (counting stopped at 10,000). */
+  totalCapped: boolean;
   page: number;
   perPage: number;
   sort: repository.SearchSort;
@@ -174,19 +184,28 @@ export interface SearchResult {
   terms: string[];
 }
 
-/** Searches published posts nationwide. Anonymous, or as a signed-in person (see the module comment). */
-export async function searchPosts(options: {
-  db: Kysely<Database>;
-  personId?: string;
-  query: SearchQuery;
-}): Promise<SearchResult> {
+/**
+ * Searches the published public posts of every government (the `post_search` projection, in the public
+ * scope). The same for everyone, signed in or not: registrants-only posts are in the person's feed.
+ * `total` stops counting at 10,001 (`totalCapped`).
+ */
+export async function searchPosts(options: { db: Kysely<Database>; query: SearchQuery }): Promise<SearchResult> {
   const query = parseInput(SearchQuery, options.query);
   const filters = filtersOf(query);
-  return inScope(options.db, options.personId, async (trx) => {
-    const rows = await repository.searchVisiblePosts(trx, filters);
+  return withPublicScope(options.db, async (trx) => {
+    const { rows, total } = await repository.searchIndex(trx, filters);
     return {
-      items: await cards(trx, rows),
-      total: Number(rows[0]?.total ?? 0),
+      items: rows.map((row) => ({
+        ...cardOf(row),
+        thumbnail: row.thumbnail_id
+          ? {
+              path: `/posts/${row.lg_code}/${row.id}/images/${row.thumbnail_id}?size=thumb`,
+              alt: row.thumbnail_alt ?? '',
+            }
+          : null,
+      })),
+      total: Math.min(total, repository.countCap),
+      totalCapped: total > repository.countCap,
       page: query.page,
       perPage: query.perPage,
       sort: filters.sort,

@@ -108,6 +108,30 @@ export interface PostImagesTable {
   created_at: Timestamp;
 }
 
+/** The public read model of the nationwide search (migration 0043): published public posts only. */
+export interface PostSearchTable {
+  lg_code: string;
+  id: string;
+  prefecture_code: string;
+  organisation_id: string | null;
+  organisation_name: string | null;
+  project_id: string | null;
+  kind: PostKind;
+  category: ProjectCategory | null;
+  title: string;
+  summary: string;
+  place_name: string;
+  starts_at: Date | null;
+  ends_at: Date | null;
+  tags: string[];
+  published_at: Date;
+  thumbnail_id: string | null;
+  thumbnail_alt: string | null;
+  search_title: string;
+  search_text: string;
+  search_tokens: string[];
+}
+
 export interface SavedSearchesTable {
   id: string;
   person_id: string;
@@ -125,6 +149,7 @@ export interface OutreachTables {
   push_subscriptions: PushSubscriptionsTable;
   posts: PostsTable;
   post_images: PostImagesTable;
+  post_search: PostSearchTable;
   saved_searches: SavedSearchesTable;
 }
 

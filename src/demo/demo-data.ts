@@ -9,6 +9,7 @@ import { acceptInvitation, enrolDemoTotp, grantOperator, inviteStaff } from '../
 import type { Config } from '../platform/config.js';
 import type { StaffRole } from '../platform/db/schema.js';
 import { AppError } from '../platform/errors.js';
+import { seedOutreachDemo } from './demo-outreach.js';
 
 /**
  * Governments that have joined in the demo, modelled on the schemes in DOMAIN §6. Each capability adds
@@ -157,4 +158,10 @@ export async function seedDemoData(db: Kysely<Database>, config: Config, logger?
     if (await seedDemoAccount(db, config, account)) accounts += 1;
   }
   if (joined > 0 || accounts > 0) logger?.info({ tenants: joined, accounts }, 'demo data loaded');
+  const hanako = await db
+    .selectFrom('persons')
+    .select('id')
+    .where('email', '=', 'hanako@furusato-demo.example')
+    .executeTakeFirst();
+  await seedOutreachDemo(db, { ...(hanako ? { hanakoPersonId: hanako.id } : {}), ...(logger ? { logger } : {}) });
 }

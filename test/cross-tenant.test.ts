@@ -86,6 +86,12 @@ describe('cross-tenant access to staff pages and API', () => {
     });
     assert.equal(invited.status, 201, await invited.clone().text());
     invitationB = ((await invited.json()) as { id: string }).id;
+    const drafted = await adminB.client.sendJson(`/api/v1/tenants/${tenantB}/posts`, {
+      kind: 'event',
+      title: '神山町の下書きの投稿',
+    });
+    assert.equal(drafted.status, 201, await drafted.clone().text());
+    const postB = ((await drafted.json()) as { id: string }).id;
     auditCountB = await countAuditEvents(tenantB);
 
     const member = colleagueB.membershipId;
@@ -141,6 +147,23 @@ describe('cross-tenant access to staff pages and API', () => {
       }),
       route('POST', `${pages}/registration-settings/questions`, { id: 'mole', labelJa: 'もぐら', kind: 'text' }),
       route('POST', `${pages}/registration-settings/questions/mole/remove`),
+      route('GET', `${api}/posts`),
+      route('POST', `${api}/posts`, { kind: 'notice', title: 'もぐら' }),
+      route('GET', `${api}/posts/${postB}`),
+      route('PUT', `${api}/posts/${postB}`, { kind: 'notice', title: 'もぐら' }),
+      route('POST', `${api}/posts/${postB}/publish`),
+      route('POST', `${api}/posts/${postB}/archive`),
+      route('DELETE', `${api}/posts/${postB}/images/${uuidv7()}`),
+      route('GET', `${pages}/posts`),
+      route('GET', `${pages}/posts/new`),
+      route('GET', `${pages}/posts/${postB}`),
+      route('POST', `${pages}/posts`, { kind: 'notice', title: 'もぐら' }),
+      route('POST', `${pages}/posts/${postB}`, { kind: 'notice', title: 'もぐら' }),
+      route('POST', `${pages}/posts/${postB}/publish`),
+      route('POST', `${pages}/posts/${postB}/schedule`, { publishAt: '2031-01-01T10:00' }),
+      route('POST', `${pages}/posts/${postB}/archive`),
+      route('GET', `/api/v1/posts/${tenantB}/${postB}`),
+      route('GET', `/posts/${tenantB}/${postB}`),
     ];
   });
 

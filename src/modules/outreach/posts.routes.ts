@@ -441,17 +441,13 @@ const transitionRoute = createRoute({
   path: '/api/v1/tenants/{lgCode}/posts/{postId}/{action}',
   tags,
   summary: 'publish (now), schedule (`publishAt`), unschedule, or archive a post',
-  description: `Publishing tells the government's registrants (notification outreach.new_post). ${csrfNote}`,
+  description:
+    'schedule takes a JSON body `{"publishAt": "2027-07-01T09:00:00+09:00"}`; the others take none. Publishing tells ' +
+    `the government's registrants (notification outreach.new_post). ${csrfNote}`,
   request: {
     params: postParams.extend({
       action: z.enum(['publish', 'schedule', 'unschedule', 'archive']).meta({ param: { name: 'action', in: 'path' } }),
     }),
-    body: {
-      required: false,
-      content: {
-        'application/json': { schema: z.object({ publishAt: z.iso.datetime({ offset: true }).optional() }) },
-      },
-    },
   },
   responses: {
     200: { description: 'Done', content: { 'application/json': { schema: StaffPostSchema } } },

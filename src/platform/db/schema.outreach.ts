@@ -11,7 +11,8 @@ export type NotificationPushState = 'pending' | 'deferred' | 'queued' | 'sent' |
 export interface NotificationsTable {
   id: string;
   person_id: string;
-  lg_code: string | null;
+  /** The government the notification is about, if any (migration 0044 renamed it from lg_code). */
+  about_lg_code: string | null;
   kind: string;
   title: Json<{ ja: string; en: string }>;
   body: Json<{ ja: string; en: string }>;

@@ -16,7 +16,14 @@ import {
 } from './modules/identity/index.js';
 import { insightsPages, insightsRoutes } from './modules/insights/index.js';
 import { municipalityPages, municipalityRoutes } from './modules/municipalities/index.js';
-import { loadUnreadNotifications, notificationPages, notificationRoutes } from './modules/outreach/index.js';
+import {
+  loadUnreadNotifications,
+  notificationPages,
+  notificationRoutes,
+  postPages,
+  postRoutes,
+  searchPages,
+} from './modules/outreach/index.js';
 import {
   cardPages,
   cardRoutes,
@@ -69,6 +76,9 @@ export function buildApp(deps: AppDeps): AppRouter {
   app.route('/', roomPages());
   app.route('/', insightsRoutes());
   app.route('/', insightsPages());
+  app.route('/', postRoutes());
+  app.route('/', postPages());
+  app.route('/', searchPages());
   app.route('/', mailboxPages());
   app.route('/', demoPages());
   app.route('/', systemRoutes(app));

@@ -1,7 +1,7 @@
 import { passkeyJobs, verificationJobs } from './modules/identity/index.js';
 import { demoInsightsJob } from './demo/demo-insights.js';
 import { insightsJobs } from './modules/insights/index.js';
-import { deliverySettingsFrom, notificationJobs, surveyJobs } from './modules/outreach/index.js';
+import { deliverySettingsFrom, notificationJobs, postJobs, surveyJobs } from './modules/outreach/index.js';
 import { inactivityJobs, renewalJobs } from './modules/registrations/index.js';
 import { loadConfig, type Config } from './platform/config.js';
 import type { Mailer } from './platform/mail/mailer.js';
@@ -39,5 +39,6 @@ export function buildJobDefinitions(services: {
     ...notificationJobs({ settings: delivery, ...(services.clock ? { clock: services.clock } : {}) }),
     ...insightsJobs(services.clock ? { clock: services.clock } : {}),
     demoInsightsJob as JobDefinition,
+    ...postJobs(services.clock ? { clock: services.clock } : {}),
   ];
 }

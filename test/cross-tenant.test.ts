@@ -126,6 +126,12 @@ describe('cross-tenant access to staff pages and API', () => {
     });
     attendanceB = ((await recorded.json()) as { attendanceId: string }).attendanceId;
     assert.ok(attendanceB);
+    const drafted = await adminB.client.sendJson(`/api/v1/tenants/${tenantB}/posts`, {
+      kind: 'event',
+      title: '神山町の下書きの投稿',
+    });
+    assert.equal(drafted.status, 201, await drafted.clone().text());
+    const postB = ((await drafted.json()) as { id: string }).id;
     auditCountB = await countAuditEvents(tenantB);
 
     const member = colleagueB.membershipId;
@@ -268,6 +274,23 @@ describe('cross-tenant access to staff pages and API', () => {
       route('GET', `${pages}/insights.csv`),
       route('GET', `${pages}/insights.json`),
       route('POST', `${pages}/insights/open-data`, { enabled: 'true' }),
+      route('GET', `${api}/posts`),
+      route('POST', `${api}/posts`, { kind: 'notice', title: 'もぐら' }),
+      route('GET', `${api}/posts/${postB}`),
+      route('PUT', `${api}/posts/${postB}`, { kind: 'notice', title: 'もぐら' }),
+      route('POST', `${api}/posts/${postB}/publish`),
+      route('POST', `${api}/posts/${postB}/archive`),
+      route('DELETE', `${api}/posts/${postB}/images/${uuidv7()}`),
+      route('GET', `${pages}/posts`),
+      route('GET', `${pages}/posts/new`),
+      route('GET', `${pages}/posts/${postB}`),
+      route('POST', `${pages}/posts`, { kind: 'notice', title: 'もぐら' }),
+      route('POST', `${pages}/posts/${postB}`, { kind: 'notice', title: 'もぐら' }),
+      route('POST', `${pages}/posts/${postB}/publish`),
+      route('POST', `${pages}/posts/${postB}/schedule`, { publishAt: '2031-01-01T10:00' }),
+      route('POST', `${pages}/posts/${postB}/archive`),
+      route('GET', `/api/v1/posts/${tenantB}/${postB}`),
+      route('GET', `/posts/${tenantB}/${postB}`),
     ];
   });
 

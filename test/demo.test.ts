@@ -178,6 +178,28 @@ describe('demo data', () => {
     assert.equal(results.countedCount, 10);
   });
 
+  it('shows posts nationwide, and hanako her feed, a saved search and notifications', async () => {
+    const search = (await (await runtime.client().get('/api/v1/search/posts?q=%E7%A5%AD%E3%82%8A')).json()) as {
+      items: Array<{ title: string }>;
+    };
+    assert.ok(search.items.some((item) => item.title.includes('みなとまつり')));
+    const { client } = await signedInClient(runtime, 'hanako@furusato-demo.example');
+    const saved = (await (await client.get('/api/v1/me/saved-searches')).json()) as { items: Array<{ name: string }> };
+    assert.deepEqual(
+      saved.items.map((item) => item.name),
+      ['東北の祭り'],
+    );
+    const feed = (await (await client.get('/api/v1/me/feed')).json()) as { items: Array<{ title: string }> };
+    assert.ok(feed.items.some((item) => item.title === '登録者限定：東京で気仙沼の夕べ'));
+    await runtime.jobs.drain();
+    const notifications = (await (await client.get('/api/v1/me/notifications')).json()) as {
+      items: Array<{ kind: string }>;
+      unreadCount: number;
+    };
+    assert.ok(notifications.items.some((item) => item.kind === 'outreach.saved_search'));
+    assert.ok(notifications.items.some((item) => item.kind === 'outreach.new_post'));
+  });
+
   it('explains the demo at /dev/demo with the current code', async () => {
     const page = await runtime.client().get('/dev/demo');
     assert.equal(page.status, 200);

@@ -153,9 +153,7 @@ describe('tenant isolation by row-level security', () => {
       join pg_namespace n on n.oid = k.relnamespace and n.nspname = c.table_schema
       where c.table_schema = 'public' and c.column_name = 'lg_code' and k.relkind = 'r'
         and not (k.relrowsecurity and k.relforcerowsecurity)
-        -- notifications belong to the national account (migration 0040); their lg_code only names the
-        -- government a notification is about.
-        and c.table_name not in ('local_governments', 'prefectures', 'jobs', 'notifications')
+        and c.table_name not in ('local_governments', 'prefectures', 'jobs')
       order by 1`.execute(database.db);
     assert.deepEqual(unprotected.rows, []);
   });

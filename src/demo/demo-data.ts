@@ -12,6 +12,7 @@ import { AppError } from '../platform/errors.js';
 import { seedDemoActivities } from './demo-activities.js';
 import { seedOutreachRoomsDemo } from './demo-outreach-b.js';
 import { enqueueDemoInsights } from './demo-insights.js';
+import { seedOutreachDemo } from './demo-outreach.js';
 
 /**
  * Governments that have joined in the demo, modelled on the schemes in DOMAIN §6. Each capability adds
@@ -167,4 +168,10 @@ export async function seedDemoData(db: Kysely<Database>, config: Config, logger?
   }
   // The synthetic population of the insights dashboards is made by a job, after the server is up.
   await enqueueDemoInsights(db);
+  const hanako = await db
+    .selectFrom('persons')
+    .select('id')
+    .where('email', '=', 'hanako@furusato-demo.example')
+    .executeTakeFirst();
+  await seedOutreachDemo(db, { ...(hanako ? { hanakoPersonId: hanako.id } : {}), ...(logger ? { logger } : {}) });
 }

@@ -1,4 +1,5 @@
 import './notifications.privacy.js';
+import './search.privacy.js';
 export {
   defineNotificationKind,
   notificationKinds,
@@ -59,3 +60,9 @@ export { createRoom, createThread, replyToThread, saveRoomProfile } from './room
 export { roomPages } from './rooms.pages.js';
 export { roomRoutes } from './rooms.routes.js';
 // ── end of part B ──
+export { postJobs } from './posts.jobs.js';
+export { postRoutes } from './posts.routes.js';
+export { postPages } from './posts.pages.js';
+export { searchPages } from './search.pages.js';
+export { mayManagePosts, postKindLabels } from './posts.service.js';
+export { normalizeForSearch, parseQuery, searchTokens } from './search-text.js';

@@ -77,7 +77,9 @@ function personalPage(c: Context<AppEnv>, element: unknown, status: 200 | 400 | 
 export const loadUnreadNotifications: MiddlewareHandler<AppEnv> = async (c, next) => {
   const session = c.get('session');
   const path = c.req.path;
-  if (session && c.req.method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/assets/')) {
+  const page =
+    !path.startsWith('/api/') && !path.startsWith('/assets/') && !path.includes('/images/') && path !== '/sw.js';
+  if (session && c.req.method === 'GET' && page) {
     try {
       c.set('unreadNotifications', await countUnreadNotifications({ db: db(c), personId: session.personId }));
     } catch {

@@ -9,7 +9,7 @@ registerPersonalData({
       .selectFrom('notifications')
       .select([
         'kind',
-        'lg_code',
+        'about_lg_code',
         'title',
         'body',
         'link',

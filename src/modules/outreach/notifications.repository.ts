@@ -33,7 +33,7 @@ export async function insertNotifications(
   if (rows.length === 0) return [];
   const column = <K extends keyof NewNotificationRow>(key: K) => rows.map((row) => row[key]);
   const result = await sql<{ id: string }>`
-    insert into notifications (id, person_id, lg_code, kind, title, body, link, urgent, idempotency_key)
+    insert into notifications (id, person_id, about_lg_code, kind, title, body, link, urgent, idempotency_key)
     select u.id, u.person_id, u.lg_code, u.kind, u.title::jsonb, u.body::jsonb, u.link, u.urgent, u.key
     from unnest(${column('id')}::uuid[], ${column('personId')}::uuid[], ${column('lgCode')}::char(6)[],
                 ${column('kind')}::text[], ${column('title')}::text[], ${column('body')}::text[],

@@ -473,7 +473,7 @@ function toItem(row: NotificationRow): NotificationItem {
   return {
     id: row.id,
     kind: row.kind,
-    lgCode: row.lg_code,
+    lgCode: row.about_lg_code,
     title: row.title,
     body: row.body,
     link: row.link,

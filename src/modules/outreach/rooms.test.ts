@@ -55,7 +55,7 @@ describe('community rooms: threads, mentions, reactions, reports and moderation'
   async function notificationsOf(personId: string, kind: string) {
     return db()
       .selectFrom('notifications')
-      .select(['title', 'body', 'link', 'lg_code'])
+      .select(['title', 'body', 'link', 'about_lg_code'])
       .where('person_id', '=', personId)
       .where('kind', '=', kind)
       .orderBy('created_at')
@@ -279,7 +279,7 @@ describe('community rooms: threads, mentions, reactions, reports and moderation'
     assert.equal(mentions.length, 1);
     assert.deepEqual(mentions[0]?.title, { ja: 'ありすさんがあなたの名前を書きました', en: 'ありす mentioned you' });
     assert.equal(mentions[0]?.link, `/rooms/${kesennuma}/${townRoom}/threads/${threadId}#post-${firstPostId}`);
-    assert.equal(mentions[0]?.lg_code, kesennuma);
+    assert.equal(mentions[0]?.about_lg_code, kesennuma);
     assert.deepEqual(await notificationsOf(alice.personId, 'outreach.room_mention'), [], 'not for mentioning oneself');
 
     const reply = await bob.client.sendJson(`${room(townRoom)}/threads/${threadId}/posts`, {

@@ -549,7 +549,7 @@ describe('surveys: the government writes, registrants answer once, results keep 
     const told = async (personId: string) =>
       db()
         .selectFrom('notifications')
-        .select(['link', 'lg_code'])
+        .select(['link', 'about_lg_code'])
         .where('person_id', '=', personId)
         .where('kind', '=', 'outreach.survey_opened')
         .where('link', '=', `/my/surveys/${kesennuma}/${id}`)

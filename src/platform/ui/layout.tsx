@@ -35,6 +35,7 @@ const navigation: Array<{ href: string; label: Localized }> = [
   { href: '/', label: { ja: 'ホーム', en: 'Home' } },
   { href: '/municipalities', label: { ja: '自治体をさがす', en: 'Find a local government' } },
   { href: '/activities', label: { ja: '担い手活動', en: 'Activities' } },
+  { href: '/search', label: { ja: '活動・お知らせ', en: 'Activities and news' } },
   { href: '/api/docs', label: { ja: 'API', en: 'API' } },
 ];
 

@@ -14,7 +14,13 @@ import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { addSession, checkinCodeAt, createProject, setProjectDesignation, setProjectStatus } from '../src/modules/activities/index.js';
+import {
+  addSession,
+  checkinCodeAt,
+  createProject,
+  setProjectDesignation,
+  setProjectStatus,
+} from '../src/modules/activities/index.js';
 import { joinTenant, loadMasterData } from '../src/modules/municipalities/index.js';
 import type { Actor } from '../src/platform/audit.js';
 import { hashToken, randomToken } from '../src/platform/auth/secrets.js';
@@ -146,7 +152,12 @@ async function round(
           };
           // The code on the organiser's screen at the moment of the scan.
           request.body = JSON.stringify({
-            code: checkinCodeAt({ APP_SECRET: appSecret, PUBLIC_URL: options.publicUrl }, lgCode, options.sessionId, new Date()),
+            code: checkinCodeAt(
+              { APP_SECRET: appSecret, PUBLIC_URL: options.publicUrl },
+              lgCode,
+              options.sessionId,
+              new Date(),
+            ),
             sessionId: options.sessionId,
           });
           return request;
@@ -217,7 +228,12 @@ async function benchEngine(engine: DatabaseEngine, parameters: Parameters) {
     const publicUrl = 'http://localhost:3000';
     const loadBefore = round2(loadavg()[0] ?? 0);
     progress(engine, `${parameters.people} people check in with ${parameters.connections} connections`);
-    const first = await round(server.url, 'first scan (recorded)', { tokens, sessionId, connections: parameters.connections, publicUrl });
+    const first = await round(server.url, 'first scan (recorded)', {
+      tokens,
+      sessionId,
+      connections: parameters.connections,
+      publicUrl,
+    });
     progress(engine, 'the same people scan again');
     const second = await round(server.url, 'second scan (already present)', {
       tokens,
@@ -228,10 +244,14 @@ async function benchEngine(engine: DatabaseEngine, parameters: Parameters) {
     const stopped = await server.stop();
 
     const check = await openDatabase(
-      engine === 'pglite' ? { engine: 'pglite', dataDir: serverEnv.PGLITE_DIR! } : { engine: 'postgres', connectionString: serverEnv.DATABASE_URL! },
+      engine === 'pglite'
+        ? { engine: 'pglite', dataDir: serverEnv.PGLITE_DIR! }
+        : { engine: 'postgres', connectionString: serverEnv.DATABASE_URL! },
     );
     const rows = await sql<{ count: string; people: string }>`
-      select count(*) as count, count(distinct person_id) as people from attendance where status = 'present'`.execute(check.db);
+      select count(*) as count, count(distinct person_id) as people from attendance where status = 'present'`.execute(
+      check.db,
+    );
     await check.close();
     const recorded = Number(rows.rows[0]?.count ?? 0);
     const ok =
@@ -239,7 +259,15 @@ async function benchEngine(engine: DatabaseEngine, parameters: Parameters) {
       Number(rows.rows[0]?.people ?? 0) === parameters.people &&
       first.statusCodes['201'] === parameters.people &&
       second.statusCodes['200'] === parameters.people;
-    return { engine, fillMs, rounds: [first, second], attendanceRows: recorded, ok, serverExit: stopped, loadAverage1m: { before: loadBefore, after: round2(loadavg()[0] ?? 0) } };
+    return {
+      engine,
+      fillMs,
+      rounds: [first, second],
+      attendanceRows: recorded,
+      ok,
+      serverExit: stopped,
+      loadAverage1m: { before: loadBefore, after: round2(loadavg()[0] ?? 0) },
+    };
   } finally {
     await cleanup();
     cleanups.delete(cleanup);
@@ -263,7 +291,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const engine = values.engine ?? 'both';
-  if (engine !== 'pglite' && engine !== 'postgres' && engine !== 'both') throw new UsageError('--engine must be pglite, postgres or both');
+  if (engine !== 'pglite' && engine !== 'postgres' && engine !== 'both')
+    throw new UsageError('--engine must be pglite, postgres or both');
   const parameters: Parameters = {
     engines: engine === 'both' ? ['pglite', 'postgres'] : [engine],
     people: integerOption('people', values.people, 5000, 1),

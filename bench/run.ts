@@ -19,15 +19,7 @@ import { integerOption, UsageError } from './cli.js';
 import { percentile, startServerProcess, type ServerProcess } from './server.js';
 import { defaultScale, defaultSeed, formatGenerateResult, generate, type GenerateResult } from './generate.js';
 import { deriveSeed, mulberry32, shuffled } from './random.js';
-import {
-  fileTimestamp,
-  gitCommit,
-  packageVersion,
-  resultsFolder,
-  round2,
-  table,
-  withDatabaseName,
-} from './report.js';
+import { fileTimestamp, gitCommit, packageVersion, resultsFolder, round2, table, withDatabaseName } from './report.js';
 
 const benchDatabaseName = 'furusato_bench';
 
@@ -206,7 +198,6 @@ async function preparePostgres(parameters: Parameters): Promise<PreparedDatabase
 // ---------------------------------------------------------------------------------------------------
 // The server under test
 
-
 // ---------------------------------------------------------------------------------------------------
 // Load
 
@@ -243,7 +234,6 @@ interface ScenarioResult {
    */
   loadAverage1m: { before: number; after: number };
 }
-
 
 /** Every connection takes the next path of one shared cycle, so all codes are hit equally often. */
 function cyclingRequests(paths: string[]): autocannon.Request[] {

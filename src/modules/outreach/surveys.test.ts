@@ -557,7 +557,9 @@ describe('surveys: the government writes, registrants answer once, results keep 
     for (let attempt = 0; attempt < 100 && (await told(premium.personId)).length === 0; attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    assert.deepEqual(await told(premium.personId), [{ link: `/my/surveys/${kesennuma}/${id}`, lg_code: kesennuma }]);
+    assert.deepEqual(await told(premium.personId), [
+      { link: `/my/surveys/${kesennuma}/${id}`, about_lg_code: kesennuma },
+    ]);
     assert.deepEqual(await told(basic.personId), [], 'a basic registrant is not in a premium survey’s audience');
     assert.deepEqual(await told(outsider.personId), []);
   });

@@ -32,10 +32,7 @@ export function buildJobDefinitions(services: {
       ...(services.publicUrl ? { publicUrl: services.publicUrl } : {}),
       ...(services.clock ? { clock: services.clock } : {}),
     }),
-    ...renewalJobs({
-      ...(services.publicUrl ? { publicUrl: services.publicUrl } : {}),
-      ...(services.clock ? { clock: services.clock } : {}),
-    }),
+    ...renewalJobs(services.clock ? { clock: services.clock } : {}),
     ...notificationJobs({ settings: delivery, ...(services.clock ? { clock: services.clock } : {}) }),
     ...insightsJobs(services.clock ? { clock: services.clock } : {}),
     demoInsightsJob as JobDefinition,

@@ -115,11 +115,10 @@ export async function listApplicationsOfSession(scope: TenantScope, sessionId: s
 export async function listRecipients(scope: TenantScope, sessionId: string, withWaitlist: boolean) {
   return scope.trx
     .selectFrom('session_applications')
-    .select(['person_id', 'contact_email'])
+    .select(['person_id'])
     .where(ownedBy(scope))
     .where('session_id', '=', sessionId)
     .where('status', 'in', withWaitlist ? ['confirmed', 'waitlisted'] : ['confirmed'])
-    .where('contact_email', 'is not', null)
     .execute();
 }
 

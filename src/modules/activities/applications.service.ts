@@ -6,10 +6,16 @@ import type { ActivitySessionRow, Database, SessionApplicationRow } from '../../
 import { withPerson, withTenant, type TenantScope } from '../../platform/db/tenant-scope.js';
 import { AppError, parseInput } from '../../platform/errors.js';
 import { isValidLgCode } from '../../platform/lg-code.js';
-import { enqueueMail, enqueueMails } from '../../platform/mail/mail.jobs.js';
+import { notify, notifyMany } from '../outreach/index.js';
 import { findManagedSession } from './activities.access.js';
 import { authorizeActivities } from './activities.policy.js';
-import { sessionTimeText } from './activities.format.js';
+import {
+  applicationReceivedNotice,
+  organiserMessageNotice,
+  promotedNotice,
+  sessionCancelledNotice,
+  type SessionFacts,
+} from './activities.notices.js';
 import * as repository from './applications.repository.js';
 import * as organisations from './organisations.repository.js';
 import * as projects from './projects.repository.js';
@@ -28,17 +34,9 @@ interface SessionContext {
   project: Pick<projects.ProjectRecord, 'title' | 'place_name' | 'contact'>;
 }
 
-/** The lines every mail about a session carries: what, when, where, whom to ask. */
-function sessionLines(context: SessionContext): string {
-  return [
-    `事業: ${context.project.title}`,
-    `日時: ${sessionTimeText(context.session.starts_at, context.session.ends_at, 'ja')}`,
-    ...(context.project.place_name ? [`場所: ${context.project.place_name}`] : []),
-    ...(context.project.contact ? [`問い合わせ先: ${context.project.contact}`] : []),
-  ].join('\n');
+function factsOf(scope: TenantScope, context: SessionContext): SessionFacts {
+  return { lgCode: scope.lgCode, session: context.session, project: context.project };
 }
-
-const myActivitiesFooter = '\n\n申し込みの確認・キャンセルは「わたしの活動」のページからできます。';
 
 export const ApplicationInput = z.object({
   comment: z
@@ -109,21 +107,14 @@ export async function applyToSession(options: {
       subjectId: application.id,
       data: { sessionId: session.id, status: application.status },
     });
-    if (person.email) {
-      await enqueueMail(scope.trx, {
-        to: person.email,
-        subject: confirmed
-          ? `【ふるさと住民登録】参加の申し込みを受け付けました: ${project.title}`
-          : `【ふるさと住民登録】キャンセル待ちで受け付けました: ${project.title}`,
-        text:
-          (confirmed
-            ? '次の担い手活動への参加申し込みを受け付けました（参加確定）。\n\n'
-            : `定員に達しているため、キャンセル待ち（${position}番目）で受け付けました。空きが出ると自動で繰り上がり、メールでお知らせします。\n\n`) +
-          sessionLines({ session, project }) +
-          '\n\n当日は会場のQRコードを「わたしの活動」のページから読み取ってチェックインしてください。' +
-          myActivitiesFooter,
-      });
-    }
+    await notify(
+      scope.trx,
+      applicationReceivedNotice(factsOf(scope, { session, project }), {
+        personId: options.personId,
+        applicationId: application.id,
+        waitlistPosition: position,
+      }),
+    );
     return { applicationId: application.id, status: application.status, waitlistPosition: position };
   });
 }
@@ -154,19 +145,15 @@ export async function promoteWaitlist(
     });
   }
   await projects.updateSession(scope, session.id, { confirmed_count: session.confirmed_count + waiting.length });
-  await enqueueMails(
+  await notifyMany(
     scope.trx,
-    waiting
-      .filter((application) => application.contact_email)
-      .map((application) => ({
-        to: application.contact_email!,
-        subject: `【ふるさと住民登録】キャンセル待ちから参加確定になりました: ${options.project.title}`,
-        text:
-          '空きが出たため、キャンセル待ちから参加確定に繰り上がりました。\n\n' +
-          sessionLines({ session, project: options.project }) +
-          '\n\n参加できなくなった場合は、ほかの方のために早めにキャンセルしてください。' +
-          myActivitiesFooter,
-      })),
+    waiting.map((application) =>
+      promotedNotice(
+        factsOf(scope, { session, project: options.project }),
+        { personId: application.person_id, applicationId: application.id },
+        now,
+      ),
+    ),
   );
   return waiting.length;
 }
@@ -225,19 +212,16 @@ export async function endSessionApplications(
   for (const application of live) {
     await repository.updateApplication(scope, application.id, { status: 'withdrawn', ended_at: now });
   }
-  await enqueueMails(
+  await notifyMany(
     scope.trx,
-    live
-      .filter((application) => application.contact_email)
-      .map((application) => ({
-        to: application.contact_email!,
-        subject: `【ふるさと住民登録】中止のお知らせ: ${options.project.title}`,
-        text:
-          'お申し込みいただいていた次の担い手活動は、中止になりました。\n\n' +
-          sessionLines({ session: options.session, project: options.project }) +
-          (options.reason ? `\n\n主催者からのお知らせ: ${options.reason}` : '') +
-          '\n\nお申し込みは取り消されました。ご参加を予定してくださり、ありがとうございました。',
-      })),
+    live.map((application) =>
+      sessionCancelledNotice(
+        factsOf(scope, { session: options.session, project: options.project }),
+        { personId: application.person_id, applicationId: application.id },
+        options.reason,
+        now,
+      ),
+    ),
   );
   return live.length;
 }
@@ -259,7 +243,8 @@ export type MessageInput = z.input<typeof MessageInput>;
 
 /**
  * The organiser writes to a session's participants (confirmed, or also those waiting). Each person gets
- * their own mail (addresses never shown to each other); the message is kept with the session.
+ * their own notification (by mail as they choose; addresses are never shown to anyone); the message is
+ * kept with the session.
  */
 export async function messageParticipants(options: {
   db: Kysely<Database>;
@@ -287,16 +272,15 @@ export async function messageParticipants(options: {
       sent_by: options.actor.id ?? options.actor.kind,
     });
     const sender = project.organisation_name ?? '自治体';
-    await enqueueMails(
+    await notifyMany(
       scope.trx,
-      recipients.map((recipient) => ({
-        to: recipient.contact_email!,
-        subject: `【${project.title}】${input.subject}`,
-        text:
-          `${input.body}\n\n----\n` +
-          `このメールは「${sender}」から、次の担い手活動に申し込んだ方にお送りしています。\n` +
-          sessionLines({ session, project }),
-      })),
+      recipients.map((recipient) =>
+        organiserMessageNotice(
+          factsOf(scope, { session, project }),
+          { id: message.id, subject: input.subject, body: input.body, sender },
+          recipient.person_id,
+        ),
+      ),
     );
     await recordAuditEvent(scope, {
       actor: options.actor,

@@ -6,7 +6,8 @@ import { organisationKinds, type Database, type OrganisationRow } from '../../pl
 import { withTenant, type TenantScope } from '../../platform/db/tenant-scope.js';
 import { AppError, parseInput } from '../../platform/errors.js';
 import { isValidLgCode } from '../../platform/lg-code.js';
-import { enqueueMail } from '../../platform/mail/mail.jobs.js';
+import { notify } from '../outreach/index.js';
+import { organisationDecisionNotice } from './activities.notices.js';
 import { japanDate } from '../../platform/time.js';
 import { getTenant } from '../municipalities/index.js';
 import { addOrganisationStaffMember, listOrganisationStaff } from '../staff/index.js';
@@ -297,7 +298,7 @@ export const OrganisationDecisionInput = z.discriminatedUnion('decision', [
 
 /**
  * The government approves or rejects an organisation's application. Approval makes the applicant the
- * organisation's 団体担当者 in the same transaction and tells them by mail; rejection tells them why.
+ * organisation's 団体担当者 in the same transaction and tells them (a notification); rejection tells them why.
  */
 export async function decideOrganisation(options: {
   db: Kysely<Database>;
@@ -328,29 +329,26 @@ export async function decideOrganisation(options: {
       subjectType: 'organisation',
       subjectId: row.id,
     });
-    if (applicant?.email) {
-      if (input.decision === 'approve') {
-        await addOrganisationStaffMember(scope, {
-          actor: options.actor,
-          personId: applicant.id,
-          email: applicant.email,
-          organisationId: row.id,
-        });
-      }
-      await enqueueMail(scope.trx, {
-        to: applicant.email,
-        subject:
-          input.decision === 'approve'
-            ? `【ふるさと住民登録】${governmentName}が「${row.name}」の登録を承認しました`
-            : `【ふるさと住民登録】「${row.name}」の登録申請について`,
-        text:
-          input.decision === 'approve'
-            ? `${governmentName}が、関係団体「${row.name}」の登録を承認しました。\n` +
-              'あなたはこの団体の団体担当者として、職員用ページから担い手活動（事業・日程・参加者・出欠）を管理できます。\n' +
-              '職員用ページを初めて開くときは、認証アプリによる二段階認証の設定が必要です。'
-            : `${governmentName}は、関係団体「${row.name}」の登録申請を承認しませんでした。\n理由: ${input.reason}\n\n` +
-              'ご不明な点は、自治体の担当窓口にお問い合わせください。',
+    if (applicant?.email && input.decision === 'approve') {
+      await addOrganisationStaffMember(scope, {
+        actor: options.actor,
+        personId: applicant.id,
+        email: applicant.email,
+        organisationId: row.id,
       });
+    }
+    if (applicant) {
+      await notify(
+        scope.trx,
+        organisationDecisionNotice({
+          personId: applicant.id,
+          lgCode: options.lgCode,
+          governmentName,
+          organisation: { id: row.id, name: row.name },
+          decision: input.decision,
+          reason: row.decision_reason,
+        }),
+      );
     }
     return toOrganisation(row);
   });

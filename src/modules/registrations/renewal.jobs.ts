@@ -83,7 +83,7 @@ export async function startRenewalRun(options: {
   });
 }
 
-export function renewalJobs(options: { publicUrl?: string; clock?: () => Date } = {}): JobDefinition[] {
+export function renewalJobs(options: { clock?: () => Date } = {}): JobDefinition[] {
   const clock = options.clock ?? (() => new Date());
   return [
     defineJob({
@@ -131,22 +131,14 @@ export function renewalJobs(options: { publicUrl?: string; clock?: () => Date } 
           logger.info({ waiting, round: payload.round }, 'premium notices wait for the governments still running');
           return;
         }
-        const delivered = await deliverPremiumNotices({
-          db,
-          now,
-          ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
-        });
+        const delivered = await deliverPremiumNotices({ db, now });
         logger.info({ ...delivered, waiting }, 'premium notices delivered');
       },
     }),
     defineJob({
       ...premiumNoticeSpec,
-      async handle({ db, payload }) {
-        await sendPremiumNotice({
-          db,
-          notice: payload,
-          ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
-        });
+      async handle({ db, payload, jobId }) {
+        await sendPremiumNotice({ db, notice: payload, jobId });
       },
     }),
   ] as JobDefinition[];

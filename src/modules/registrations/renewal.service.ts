@@ -27,8 +27,6 @@ import { z } from 'zod';
 import { recordAuditEvent } from '../../platform/audit.js';
 import type { Database } from '../../platform/db/schema.js';
 import { withTenant, type TenantScope } from '../../platform/db/tenant-scope.js';
-import { enqueueMail, enqueueMails } from '../../platform/mail/mail.jobs.js';
-import type { MailMessage } from '../../platform/mail/mailer.js';
 import { japanDate, japanMonthsBefore } from '../../platform/time.js';
 import { RegistrationSettings } from '../municipalities/index.js';
 import * as inactivity from './inactivity.repository.js';
@@ -37,7 +35,13 @@ import * as core from './registrations.repository.js';
 import { renewedValidUntil } from './registrations.service.js';
 import * as repository from './renewal.repository.js';
 import type { PremiumRow } from './renewal.repository.js';
-import { premiumNoticeKinds, premiumNoticeMails, type PremiumNoticeKind } from './renewal.notices.js';
+import { notify, notifyMany, type NotificationInput } from '../outreach/index.js';
+import {
+  premiumNoticeKinds,
+  premiumNoticeLink,
+  premiumNoticeMails,
+  type PremiumNoticeKind,
+} from './renewal.notices.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -521,8 +525,6 @@ export async function refreshLongStay(options: {
 
 // Notices.
 
-export const defaultPublicUrl = 'http://localhost:3000';
-
 function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
 }
@@ -542,25 +544,28 @@ async function governmentNames(
   return known;
 }
 
-/** The mails of a set of notices; a person without a usable address (deleted account) gets none. */
-async function noticeMails(
+/**
+ * The notifications of a set of notices, each in Japanese and English (the person's language is chosen at
+ * delivery); a person without a live account gets none. `key` makes each notice notify once, however
+ * often its delivery is retried.
+ */
+async function noticeNotifications(
   db: Kysely<Database>,
-  notices: readonly PremiumNoticePayload[],
-  options: { publicUrl: string; names: Map<string, string> },
-): Promise<MailMessage[]> {
+  notices: ReadonlyArray<{ notice: PremiumNoticePayload; key: string }>,
+  options: { names: Map<string, string> },
+): Promise<NotificationInput[]> {
   const targets = await inactivity.mailTargets(
     db,
-    notices.map((notice) => notice.personId),
+    notices.map(({ notice }) => notice.personId),
   );
   const names = await governmentNames(
     db,
-    notices.flatMap((notice) => notice.items.map((entry) => entry.lgCode)),
+    notices.flatMap(({ notice }) => notice.items.map((entry) => entry.lgCode)),
     options.names,
   );
-  const messages: MailMessage[] = [];
-  for (const notice of notices) {
-    const target = targets.get(notice.personId);
-    if (!target || notice.items.length === 0) continue;
+  const notifications: NotificationInput[] = [];
+  for (const { notice, key } of notices) {
+    if (!targets.has(notice.personId) || notice.items.length === 0) continue;
     const lines = notice.items.map((entry) => ({
       government: names.get(entry.lgCode) ?? entry.lgCode,
       validUntil: new Date(entry.validUntil),
@@ -569,26 +574,33 @@ async function noticeMails(
       required: entry.required,
       mode: entry.mode,
     }));
-    messages.push({
-      to: target.email,
-      ...premiumNoticeMails[notice.kind]({ locale: target.locale, lines, publicUrl: options.publicUrl }),
+    const ja = premiumNoticeMails[notice.kind]({ locale: 'ja', lines });
+    const en = premiumNoticeMails[notice.kind]({ locale: 'en', lines });
+    const lgCodes = unique(notice.items.map((entry) => entry.lgCode));
+    notifications.push({
+      personId: notice.personId,
+      ...(lgCodes.length === 1 ? { lgCode: lgCodes[0] } : {}),
+      kind: 'registrations.premium_renewal',
+      title: { ja: ja.title, en: en.title },
+      body: { ja: ja.text, en: en.text },
+      link: premiumNoticeLink,
+      idempotencyKey: key,
     });
   }
-  return messages;
+  return notifications;
 }
 
 /**
- * Sends the run's parked notices in batches of `batchSize`: each batch queues its mails and marks its
- * notices done in one transaction, so a retry never mails anyone twice.
+ * Sends the run's parked notices in batches of `batchSize`: each batch notifies its persons (in the app,
+ * and by mail or push as they chose) and marks its notices done in one transaction, so a retry never
+ * notifies anyone twice. `mails` counts the persons notified.
  */
 export async function deliverPremiumNotices(options: {
   db: Kysely<Database>;
   now: Date;
-  publicUrl?: string;
   batchSize?: number;
 }): Promise<{ notices: number; mails: number }> {
   const names = new Map<string, string>();
-  const publicUrl = options.publicUrl ?? defaultPublicUrl;
   const batchSize = options.batchSize ?? 1_000;
   const parked = { name: premiumNoticeSpec.name, runAt: premiumNoticesParkedUntil(options.now) };
   const totals = { notices: 0, mails: 0 };
@@ -599,9 +611,9 @@ export async function deliverPremiumNotices(options: {
         const rows = await inactivity.lockParkedNotices(trx, chunk);
         const notices = rows.flatMap((row) => {
           const parsed = PremiumNoticePayload.safeParse(row.payload);
-          return parsed.success ? [parsed.data] : [];
+          return parsed.success ? [{ notice: parsed.data, key: `${premiumNoticeSpec.name}:${row.id}` }] : [];
         });
-        const mails = await enqueueMails(trx, await noticeMails(trx, notices, { publicUrl, names }));
+        const mails = await notifyMany(trx, await noticeNotifications(trx, notices, { names }));
         await inactivity.completeNotices(
           trx,
           rows.map((row) => row.id),
@@ -617,17 +629,18 @@ export async function deliverPremiumNotices(options: {
   return totals;
 }
 
-/** One notice on its own (the safety net, or a government that ran late). */
+/** One notice on its own (the safety net, or a government that ran late); `jobId` is its job's id. */
 export async function sendPremiumNotice(options: {
   db: Kysely<Database>;
   notice: PremiumNoticePayload;
-  publicUrl?: string;
+  jobId: string;
 }): Promise<boolean> {
-  const [message] = await noticeMails(options.db, [options.notice], {
-    publicUrl: options.publicUrl ?? defaultPublicUrl,
-    names: new Map(),
-  });
-  if (!message) return false;
-  await enqueueMail(options.db, message);
+  const [notification] = await noticeNotifications(
+    options.db,
+    [{ notice: options.notice, key: `${premiumNoticeSpec.name}:${options.jobId}` }],
+    { names: new Map() },
+  );
+  if (!notification) return false;
+  await notify(options.db, notification);
   return true;
 }

@@ -1,6 +1,6 @@
 -- Premium renewal (DOMAIN §3, L5866–5869, L5911): the nightly run judges premium registrations a month
 -- before and at their expiry, renews or returns them to basic, and keeps the long-stay mark current.
--- See docs/decisions/0011-premium-renewal.md.
+-- See docs/decisions/0013-premium-renewal.md.
 
 -- The expiry (premium_valid_until) for which the run already did its "one month before" step: the
 -- reminder notice (automatic mode) or the renewal application in the staff queue (manual mode). The

@@ -36,7 +36,7 @@ export function surveyPhase(
 }
 
 /**
- * The privacy rule for results (docs/decisions/0011-survey-results-privacy.md): nothing is shown until
+ * The privacy rule for results (docs/decisions/0014-survey-results-privacy.md): nothing is shown until
  * `resultThreshold` answers are counted, nor for a question fewer than that answered; answers join the
  * results in groups of `resultStep`, so that watching the live results never shows one person's answers
  * arrive on their own.

@@ -16,7 +16,7 @@
  * - fiscal_year at T: the fiscal year of T from 04-01 to D, or else the last completed fiscal year
  *   (04-01 … 03-31). The requirement is met if either window meets it; the long-stay mark holds if
  *   either window reaches the threshold. Without the completed year, a government that chose the
- *   fiscal year would see every renewal in April or May fail for want of time (decision 0011).
+ *   fiscal year would see every renewal in April or May fail for want of time (decision 0013).
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/db/schema.js';

@@ -710,7 +710,7 @@ export async function decidePremiumApplication(options: {
         return 'registration_ended';
       }
       // A renewal keeps the registration it renews: the identity and cap checks belong to becoming
-      // premium, and the automatic renewal does not repeat them either (decision 0011).
+      // premium, and the automatic renewal does not repeat them either (decision 0013).
       if (input.decision === 'approve' && application.kind !== 'renewal') {
         const refused = premiumRefusal({
           verified: facts.verification !== undefined,

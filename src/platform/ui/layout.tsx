@@ -36,7 +36,6 @@ const navigation: Array<{ href: string; label: Localized }> = [
   { href: '/municipalities', label: { ja: '自治体をさがす', en: 'Find a local government' } },
   { href: '/activities', label: { ja: '担い手活動', en: 'Activities' } },
   { href: '/search', label: { ja: '活動・お知らせ', en: 'Activities and news' } },
-  { href: '/api/docs', label: { ja: 'API', en: 'API' } },
 ];
 
 /** The same page in the other language: the detector stores the choice in a cookie. */
@@ -151,6 +150,9 @@ export function Layout(props: { page: PageContext; title: Localized; children: C
           {props.children}
         </main>
         <footer class="site-footer">
+          <p>
+            <a href="/api/docs">{t({ ja: 'API（開発者向け）', en: 'API (for developers)' })}</a>
+          </p>
           <p>
             {t({
               ja: '自治体データ: 全国地方公共団体コード (code4fukui/localgovjp, CC0)',

@@ -268,17 +268,24 @@ describe('check-in in a browser', { skip: browserSkipReason(), timeout: 120_000 
     // Back online, the first answer is lost on the way: the server recorded the scans, the device did
     // not hear so and keeps them.
     let lost = 0;
+    let answerLost = () => {};
+    const lostOnTheWay = new Promise<void>((resolve) => {
+      answerLost = resolve;
+    });
     await desk.context.route('**/attendance/sync', async (route) => {
       if (lost === 0) {
         lost += 1;
         await route.fetch();
         await route.abort('connectionreset');
+        answerLost();
         return;
       }
       await route.continue();
     });
     await desk.context.setOffline(false);
     await desk.page.evaluate(() => window.dispatchEvent(new Event('online')));
+    // The queue showed 2 before going online too: wait for the lost answer itself, then for the page.
+    await lostOnTheWay;
     await desk.page.waitForFunction(
       () => document.querySelector('[data-queue-count]')?.getAttribute('data-count') === '2',
     );

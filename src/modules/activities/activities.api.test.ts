@@ -196,6 +196,23 @@ describe('activities API', () => {
         ['second@uomachi.example.jp'],
       );
 
+      const { invitationId } = (await invited.json()) as { invitationId: string };
+      const withdraw = (client: TestClient, organisationId: string) =>
+        client.sendJson(
+          `${api}/organisations/${organisationId}/staff-invitations/${invitationId}`,
+          undefined,
+          'DELETE',
+        );
+      assert.equal((await withdraw(organiser.client, organisation.id)).status, 403, 'an organisation cannot withdraw');
+      assert.equal((await withdraw(clerk.client, other.id)).status, 404, 'not an invitation of that organisation');
+      assert.equal((await withdraw(clerk.client, organisation.id)).status, 204);
+      assert.equal((await withdraw(clerk.client, organisation.id)).status, 404, 'withdrawn already');
+      const withdrawn = await json<{ staff: { invitations: unknown[] } }>(
+        await clerk.client.get(`${api}/organisations/${organisation.id}`),
+        200,
+      );
+      assert.deepEqual(withdrawn.staff.invitations, []);
+
       assert.equal((await organiser.client.get(`${api}/organisations/${other.id}`)).status, 404);
       assert.equal((await organiser.client.sendJson(`${api}/organisations`, { name: 'x', kind: 'npo' })).status, 403);
       for (const path of [`${api}/organisations`, `${api}/organisations/${organisation.id}`, `${api}/projects`]) {

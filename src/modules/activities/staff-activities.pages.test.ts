@@ -341,6 +341,55 @@ describe('staff pages of 担い手 activities', () => {
       assert.doesNotMatch(own, /魚町自治会/);
     });
 
+    it('the government withdraws an invitation sent to the wrong address; its link no longer works', async () => {
+      const mailsBefore = runtime.mail.lastSequence();
+      redirected(
+        await clerk.client.postForm(`${pages}/organisations/${machizukuriId}/invitations`, {
+          email: 'typo@machizukuri.example.jp',
+        }),
+        /\?notice=invited$/,
+      );
+      const mail = await runtime.mail.waitForMail(
+        'typo@machizukuri.example.jp',
+        (message) => message.sequence > mailsBefore && message.subject.includes('招待'),
+      );
+      const before = await html(await clerk.client.get(`${pages}/organisations/${machizukuriId}`), 200);
+      const withdraw = new RegExp(`${pages}/organisations/${machizukuriId}/invitations/([0-9a-f-]{36})/withdraw`).exec(
+        before,
+      );
+      assert.ok(withdraw, 'the open invitation has a withdraw button');
+      const invitationId = withdraw[1]!;
+      assert.equal(
+        (await clerk.client.postForm(`${pages}/organisations/${uomachiId}/invitations/${invitationId}/withdraw`, {}))
+          .status,
+        404,
+        'another organisation’s page cannot withdraw it',
+      );
+
+      redirected(
+        await clerk.client.postForm(`${pages}/organisations/${machizukuriId}/invitations/${invitationId}/withdraw`, {}),
+        /\?notice=invitationWithdrawn$/,
+      );
+      const after = await html(
+        await clerk.client.get(`${pages}/organisations/${machizukuriId}?notice=invitationWithdrawn`),
+        200,
+      );
+      assert.match(after, /招待を取り消しました/);
+      assert.doesNotMatch(after, /typo@machizukuri\.example\.jp/);
+      assert.equal((await auditOf('staff.invitation_revoked')).length, 1);
+
+      const invited = await signedInClient(runtime, 'typo@machizukuri.example.jp');
+      const refused = await invited.client.sendJson('/api/v1/staff/invitations/accept', {
+        token: tokenOf(linkIn(mail.text)),
+      });
+      assert.equal(refused.status, 409);
+      const again = await clerk.client.postForm(
+        `${pages}/organisations/${machizukuriId}/invitations/${invitationId}/withdraw`,
+        {},
+      );
+      assert.equal(again.status, 404);
+    });
+
     it('suspends and reinstates an organisation', async () => {
       redirected(
         await admin.client.postForm(`${pages}/organisations/${machizukuriId}/suspension`, {

@@ -6,6 +6,7 @@ import {
   decideOrganisationAction,
   designateOrganisationAction,
   inviteOrganisationStaffAction,
+  withdrawOrganisationInvitationAction,
   organisationPage,
   organisationsPage,
   registerOrganisationAction,
@@ -102,6 +103,9 @@ export function staffActivityPages(): AppRouter {
   );
   router.post('/staff/:lgCode/organisations/:organisationId/invitations', (c) =>
     withActivities(c, (area) => inviteOrganisationStaffAction(c, area)),
+  );
+  router.post('/staff/:lgCode/organisations/:organisationId/invitations/:invitationId/withdraw', (c) =>
+    withActivities(c, (area) => withdrawOrganisationInvitationAction(c, area)),
   );
 
   // Projects and their sessions.

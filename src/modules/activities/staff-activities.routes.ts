@@ -8,7 +8,7 @@ import { csrfHeaderName } from '../../platform/http/csrf.js';
 import { problemResponse } from '../../platform/http/problem.js';
 import { requireSession } from '../../platform/http/session.js';
 import { LgCode } from '../../platform/lg-code.js';
-import { enterTenantStaffArea, inviteStaff } from '../staff/index.js';
+import { enterTenantStaffArea, inviteStaff, revokeInvitation } from '../staff/index.js';
 import { checkInJson, OrganisationBodySchema, organisationJson, OrganisationSchema } from './activities.routes.js';
 import { messageParticipants, MessageInput } from './applications.service.js';
 import {
@@ -328,6 +328,25 @@ const inviteOrganisationStaffRoute = createRoute({
     400: problemResponse('Invalid address'),
     ...areaErrors,
     409: problemResponse('Already staff of this government, or the organisation is not approved'),
+  },
+});
+
+const withdrawOrganisationInvitationRoute = createRoute({
+  method: 'delete',
+  path: '/api/v1/tenants/{lgCode}/organisations/{organisationId}/staff-invitations/{invitationId}',
+  tags,
+  summary: 'Withdraw an open invitation of a 団体担当者 (its link stops working; audited)',
+  description: `${areaNote} The government’s staff only. ${csrfNote}`,
+  request: {
+    params: z.object({
+      lgCode: lgCodeParam,
+      organisationId: idParam('organisationId'),
+      invitationId: idParam('invitationId'),
+    }),
+  },
+  responses: {
+    204: { description: 'Withdrawn' },
+    ...areaErrors,
   },
 });
 
@@ -841,6 +860,14 @@ export function staffActivityRoutes(): AppRouter {
       { invitationId: invitation.id, email: invitation.email, expiresAt: invitation.expiresAt.toISOString() },
       201,
     );
+  });
+
+  router.openapi(withdrawOrganisationInvitationRoute, async (c) => {
+    const { lgCode, organisationId, invitationId } = c.req.valid('param');
+    const scope = await enterArea(c, lgCode);
+    authorizeActivities(scope.actor, lgCode, mayManageOrganisations(scope.actor, lgCode));
+    await revokeInvitation({ ...scope, invitationId, organisationId });
+    return c.body(null, 204);
   });
 
   router.openapi(listProjectsRoute, async (c) => {

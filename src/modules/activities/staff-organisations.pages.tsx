@@ -5,7 +5,7 @@ import type { AppEnv } from '../../platform/http/app.js';
 import type { Localized } from '../../platform/i18n.js';
 import { Notice, PostForm } from '../../platform/ui/forms.js';
 import { Layout, pageContext, type PageContext } from '../../platform/ui/layout.js';
-import { inviteStaff, StaffNav, type StaffArea } from '../staff/index.js';
+import { inviteStaff, revokeInvitation, StaffNav, type StaffArea } from '../staff/index.js';
 import { activityPermissions, authorizeActivities, mayManageOrganisations } from './activities.policy.js';
 import {
   designationLabels,
@@ -68,8 +68,8 @@ const organisationNotices: Record<string, Localized> = {
   registered: { ja: '団体を登録しました。', en: 'The organisation was registered.' },
   saved: { ja: '団体の情報を保存しました。', en: 'Saved.' },
   approved: {
-    ja: '承認しました。申請者はこの団体の団体担当者になり、メールでお知らせします。',
-    en: 'Approved. The applicant becomes its organisation staff and is told by mail.',
+    ja: '承認しました。申請者はこの団体の団体担当者になり、お知らせが届きます。',
+    en: 'Approved. The applicant becomes its organisation staff and is told.',
   },
   rejected: {
     ja: '承認しませんでした。理由を申請者にメールでお知らせします。',
@@ -80,6 +80,10 @@ const organisationNotices: Record<string, Localized> = {
   suspended: { ja: '団体の活動を停止しました。', en: 'The organisation is suspended.' },
   reinstated: { ja: '団体の活動停止を解除しました。', en: 'The organisation is reinstated.' },
   invited: { ja: '招待メールを送りました。', en: 'The invitation was sent.' },
+  invitationWithdrawn: {
+    ja: '招待を取り消しました。招待のリンクはもう使えません。',
+    en: 'The invitation was withdrawn; its link no longer works.',
+  },
 };
 
 interface OrganisationForm {
@@ -601,6 +605,11 @@ export async function organisationPage(c: Context<AppEnv>, area: StaffArea, stat
                 <th scope="col">{t({ ja: 'メールアドレス', en: 'E-mail' })}</th>
                 <th scope="col">{t({ ja: '招待した日時', en: 'Invited' })}</th>
                 <th scope="col">{t({ ja: '有効期限', en: 'Valid until' })}</th>
+                {permissions.manageOrganisations && (
+                  <th scope="col">
+                    <span class="visually-hidden">{t({ ja: '操作', en: 'Actions' })}</span>
+                  </th>
+                )}
               </tr>
             </thead>
             <tbody>
@@ -609,6 +618,22 @@ export async function organisationPage(c: Context<AppEnv>, area: StaffArea, stat
                   <td>{invitation.email}</td>
                   <td>{format.format(invitation.createdAt)}</td>
                   <td>{format.format(invitation.expiresAt)}</td>
+                  {permissions.manageOrganisations && (
+                    <td>
+                      <PostForm page={page} action={`${here}/invitations/${invitation.invitationId}/withdraw`}>
+                        <button
+                          class="button button-secondary"
+                          type="submit"
+                          aria-label={t({
+                            ja: `${invitation.email} への招待を取り消す`,
+                            en: `Withdraw the invitation to ${invitation.email}`,
+                          })}
+                        >
+                          {t({ ja: '招待を取り消す', en: 'Withdraw' })}
+                        </button>
+                      </PostForm>
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>
@@ -826,6 +851,24 @@ export async function suspendOrganisationAction(c: Context<AppEnv>, area: StaffA
         ...(values.reason ? { reason: values.reason.slice(0, 1000) } : {}),
       }),
     success: `${base(area)}/organisations/${organisationId}?notice=${suspended ? 'suspended' : 'reinstated'}`,
+    rerender: (state) => organisationPage(c, area, state),
+  });
+}
+
+/** The government withdraws an open invitation of the organisation's 団体担当者 (audited). */
+export async function withdrawOrganisationInvitationAction(c: Context<AppEnv>, area: StaffArea) {
+  const organisationId = c.req.param('organisationId') ?? '';
+  const invitationId = c.req.param('invitationId') ?? '';
+  const { db } = deps(c);
+  const lgCode = area.tenant.lgCode;
+  return submitForm(c, {
+    form: 'withdraw',
+    values: {},
+    action: async () => {
+      authorizeActivities(area.actor, lgCode, mayManageOrganisations(area.actor, lgCode));
+      await revokeInvitation({ db, actor: area.actor, lgCode, invitationId, organisationId });
+    },
+    success: `${base(area)}/organisations/${organisationId}?notice=invitationWithdrawn`,
     rerender: (state) => organisationPage(c, area, state),
   });
 }

@@ -21,6 +21,7 @@ export {
   inviteStaff,
   listOrganisationStaff,
   resolveSessionActor,
+  revokeInvitation,
   type StaffInvitation,
   type StaffMember,
 } from './staff.service.js';

@@ -263,16 +263,23 @@ export async function markInvitationAccepted(scope: TenantScope, id: string, per
 }
 
 /** Revokes an invitation that is still open; false when there is none by that id in this tenant. */
-export async function revokeOpenInvitation(scope: TenantScope, id: string): Promise<StaffInvitationRow | undefined> {
-  return scope.trx
+/** Withdraws an open invitation; `organisationId` limits it to that organisation's 団体担当者 invitations. */
+export async function revokeOpenInvitation(
+  scope: TenantScope,
+  id: string,
+  only: { organisationId?: string } = {},
+): Promise<StaffInvitationRow | undefined> {
+  let query = scope.trx
     .updateTable('staff_invitations')
     .set({ revoked_at: sql<Date>`now()` })
     .where(ownedBy(scope))
     .where('id', '=', id)
     .where('accepted_at', 'is', null)
-    .where('revoked_at', 'is', null)
-    .returningAll()
-    .executeTakeFirst();
+    .where('revoked_at', 'is', null);
+  if (only.organisationId !== undefined) {
+    query = query.where('role', '=', 'organisation_staff').where('organisation_id', '=', only.organisationId);
+  }
+  return query.returningAll().executeTakeFirst();
 }
 
 // Tenant scope: the audit trail.

@@ -481,24 +481,40 @@ export async function addOrganisationStaffMember(
   return { added: true, membershipId: membership.id };
 }
 
-/** Withdraws an open invitation; an unknown id, or one of another tenant, is a 404. */
+/**
+ * Withdraws an open invitation; an unknown id, or one of another tenant, is a 404. With `organisationId`
+ * only that organisation's 団体担当者 invitations qualify, and whoever may invite them may withdraw them
+ * (the government's staff on the organisation's page), as they may invite.
+ */
 export async function revokeInvitation(options: {
   db: Kysely<Database>;
   actor: Actor;
   lgCode: string;
   invitationId: string;
+  organisationId?: string;
 }): Promise<void> {
-  authorize(mayManageStaff(options.actor, options.lgCode));
+  authorize(
+    options.organisationId !== undefined
+      ? mayInviteOrganisationStaff(options.actor, options.lgCode)
+      : mayManageStaff(options.actor, options.lgCode),
+  );
   if (!uuid.safeParse(options.invitationId).success) throw new AppError('not_found');
+  if (options.organisationId !== undefined && !uuid.safeParse(options.organisationId).success) {
+    throw new AppError('not_found');
+  }
   await withTenant(options.db, options.lgCode, async (scope) => {
-    const row = await repository.revokeOpenInvitation(scope, options.invitationId);
+    const row = await repository.revokeOpenInvitation(
+      scope,
+      options.invitationId,
+      options.organisationId !== undefined ? { organisationId: options.organisationId } : {},
+    );
     if (!row) throw new AppError('not_found');
     await recordAuditEvent(scope, {
       actor: options.actor,
       action: 'staff.invitation_revoked',
       subjectType: 'staff_invitation',
       subjectId: row.id,
-      data: { role: row.role },
+      data: { role: row.role, organisationId: row.organisation_id },
     });
   });
 }

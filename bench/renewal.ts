@@ -512,7 +512,7 @@ async function checkInvariants(db: Kysely<Database>, phases: PhaseResult[], last
       again.governments.queued +
       again.governments.longStayChanged;
     if (changed > 0) failures.push(`the repeated run changed ${JSON.stringify(again.governments)}`);
-    if (again.notices.mails > 0) failures.push(`the repeated run queued ${again.notices.mails} mails`);
+    if (again.notices.mails > 0) failures.push(`the repeated run queued ${again.notices.mails} notifications`);
   }
   return failures;
 }
@@ -644,9 +644,9 @@ function report(results: EngineResult[]): string {
         [
           result.engine,
           phase.phase,
-          'notices: one mail per person and kind',
+          'notices: one notification per person and kind',
           String(phase.notices.notices),
-          `${phase.notices.mails} mails queued`,
+          `${phase.notices.mails} notifications queued`,
           seconds(phase.notices.ms).toFixed(2),
           String(phase.notices.noticesPerSecond),
           '',

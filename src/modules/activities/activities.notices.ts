@@ -165,21 +165,22 @@ export function sessionCancelledNotice(
   };
 }
 
-/** The organiser wrote to the session's participants; each gets their own notification. */
+/** The organiser (an organisation, or the government when `sender` is null) wrote to the session's participants. */
 export function organiserMessageNotice(
   facts: SessionFacts,
-  message: { id: string; subject: string; body: string; sender: string },
+  message: { id: string; subject: string; body: string; sender: string | null },
   personId: string,
 ): NotificationInput {
   const lines = sessionLines(facts);
+  const sender = { ja: message.sender ?? '自治体', en: message.sender ?? 'The local government' };
   return {
     personId,
     lgCode: facts.lgCode,
     kind: 'activities.session_update',
     title: { ja: `【${facts.project.title}】${message.subject}`, en: `[${facts.project.title}] ${message.subject}` },
     body: {
-      ja: `${message.body}\n\n----\nこのお知らせは「${message.sender}」から、次の担い手活動に申し込んだ方にお送りしています。\n${lines.ja}`,
-      en: `${message.body}\n\n----\n“${message.sender}” sent this to the people who applied for this activity.\n${lines.en}`,
+      ja: `${message.body}\n\n----\nこのお知らせは「${sender.ja}」から、次の担い手活動に申し込んだ方にお送りしています。\n${lines.ja}`,
+      en: `${message.body}\n\n----\n“${sender.en}” sent this to the people who applied for this activity.\n${lines.en}`,
     },
     link: myActivitiesLink,
     idempotencyKey: `activities.message:${message.id}`,

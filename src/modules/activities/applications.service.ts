@@ -271,13 +271,12 @@ export async function messageParticipants(options: {
       recipients: recipients.length,
       sent_by: options.actor.id ?? options.actor.kind,
     });
-    const sender = project.organisation_name ?? '自治体';
     await notifyMany(
       scope.trx,
       recipients.map((recipient) =>
         organiserMessageNotice(
           factsOf(scope, { session, project }),
-          { id: message.id, subject: input.subject, body: input.body, sender },
+          { id: message.id, subject: input.subject, body: input.body, sender: project.organisation_name },
           recipient.person_id,
         ),
       ),

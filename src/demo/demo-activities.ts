@@ -4,6 +4,7 @@ import type { Config } from '../platform/config.js';
 import type { Database } from '../platform/db/schema.js';
 import {
   addSession,
+  applicationNoticeKey,
   applyToSession,
   checkInWithCode,
   createProject,
@@ -184,7 +185,19 @@ export async function seedDemoActivities(db: Kysely<Database>, config: Pick<Conf
   if (hanako) {
     for (const past of pastCleanUps) {
       const before = new Date(past.startsAt.getTime() - 3 * day);
-      await applyToSession({ db, personId: hanako, lgCode: kesennuma, sessionId: past.id, now: before });
+      const { applicationId } = await applyToSession({
+        db,
+        personId: hanako,
+        lgCode: kesennuma,
+        sessionId: past.id,
+        now: before,
+      });
+      // The history is back-dated: a confirmation of it would arrive today as news from the past.
+      await db
+        .deleteFrom('notifications')
+        .where('person_id', '=', hanako)
+        .where('idempotency_key', '=', applicationNoticeKey(applicationId))
+        .execute();
       const seenAt = new Date(past.startsAt.getTime() + 10 * 60 * 1000);
       const code = checkinCodeAt(config, kesennuma, past.id, seenAt);
       await checkInWithCode({ db, config, personId: hanako, code, seenAt, now: seenAt });

@@ -71,6 +71,11 @@ function startsSoon(facts: SessionFacts, now: Date): boolean {
   return facts.session.starts_at.getTime() - now.getTime() <= urgentWithinMs;
 }
 
+/** The idempotency key of the notice of one application (the demo withdraws those of its back-dated history). */
+export function applicationNoticeKey(applicationId: string): string {
+  return `activities.application:${applicationId}`;
+}
+
 /** The person applied: a confirmed place, or a place on the waiting list. */
 export function applicationReceivedNotice(
   facts: SessionFacts,
@@ -104,7 +109,7 @@ export function applicationReceivedNotice(
         `\n\n${lines.en}\n\nOn the day, check in by scanning the QR code at the venue from the “My activities” page.\n${manageFooter.en}`,
     },
     link: myActivitiesLink,
-    idempotencyKey: `activities.application:${person.applicationId}`,
+    idempotencyKey: applicationNoticeKey(person.applicationId),
   };
 }
 

@@ -16,5 +16,6 @@ export {
   setProjectStatus,
 } from './projects.service.js';
 export { applyToSession } from './applications.service.js';
+export { applicationNoticeKey } from './activities.notices.js';
 export { checkInWithCode } from './attendance.service.js';
 export { staffActivityPages } from './staff-activities.pages.js';

@@ -39,6 +39,7 @@ export async function insertNotifications(
                 ${column('kind')}::text[], ${column('title')}::text[], ${column('body')}::text[],
                 ${column('link')}::text[], ${column('urgent')}::boolean[], ${column('idempotencyKey')}::text[])
       as u(id, person_id, lg_code, kind, title, body, link, urgent, key)
+    where exists (select 1 from persons p where p.id = u.person_id)
     on conflict (person_id, idempotency_key) where idempotency_key is not null do nothing
     returning id`.execute(db);
   return result.rows.map((row) => row.id);

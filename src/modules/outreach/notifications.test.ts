@@ -157,6 +157,16 @@ describe('notification delivery rules', () => {
     assert.equal((await rows(someone.id)).length, 2);
   });
 
+  it('skips a registration whose person has no account, and still tells everyone else', async () => {
+    // Registrations carry no foreign key to persons (they are partitioned by government): a post to a
+    // government's registrants must not fail for all because one of them has no account row.
+    const someone = await person();
+    const nobody = uuidv7();
+    assert.equal(await notifyMany(db(), [message(nobody), message(someone.id)]), 1);
+    assert.equal((await rows(someone.id)).length, 1);
+    assert.equal((await rows(nobody)).length, 0);
+  });
+
   it('refuses what a caller got wrong: unknown kind, a link to another site', async () => {
     const someone = await person();
     await assert.rejects(

@@ -162,6 +162,8 @@ export class JobRunner {
   private readonly now: () => Date;
   private running = false;
   private loops: Promise<void>[] = [];
+  /** Claims in progress and the jobs they run, from the loops and from drain(). */
+  private readonly attempts = new Set<Promise<boolean>>();
   /** Resolvers of the loops now sleeping; a wake-up resolves and forgets them all. */
   private readonly sleepers = new Set<() => void>();
   /** Counts wake-ups, so a loop that was busy when one arrived does not then sleep through it. */
@@ -292,17 +294,35 @@ export class JobRunner {
 
   /** Claims and runs one due job. Returns false when none was due. */
   async runNext(): Promise<boolean> {
-    const job = await this.claim();
-    if (!job) return false;
-    await this.execute(job);
-    return true;
+    const attempt = (async () => {
+      const job = await this.claim();
+      if (!job) return false;
+      await this.execute(job);
+      return true;
+    })();
+    this.attempts.add(attempt);
+    try {
+      return await attempt;
+    } finally {
+      this.attempts.delete(attempt);
+    }
   }
 
-  /** Runs due jobs until none is left (tests and one-off commands). Returns how many ran. */
+  /**
+   * Runs due jobs until none is left (tests and one-off commands). Returns how many ran. A job the
+   * runner's own loops claimed is waited for: it may still be writing, or queue the next job.
+   */
   async drain(limit = 1000): Promise<number> {
     let count = 0;
     await this.enqueueDueSchedules();
-    while (count < limit && (await this.runNext())) count += 1;
+    while (count < limit) {
+      if (await this.runNext()) {
+        count += 1;
+        continue;
+      }
+      if (this.attempts.size === 0) break;
+      await Promise.allSettled([...this.attempts]);
+    }
     return count;
   }
 

@@ -14,7 +14,7 @@ const kesennuma = '042056';
  * second person joins the waiting list; the first cancels and the second moves up. Every page passes
  * axe without serious violations and the console stays clean.
  */
-describe('applying to activities in a browser', { skip: browserSkipReason(), timeout: 90_000 }, () => {
+describe('applying to activities in a browser', { skip: browserSkipReason(), timeout: 180_000 }, () => {
   let runtime: TestRuntime;
   let server: TestServer;
   let browser: Browser;

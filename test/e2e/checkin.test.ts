@@ -26,7 +26,7 @@ const config = testConfig();
  * across a reload served by its service worker, sends them when the network returns, and a batch whose
  * answer was lost on the way is sent again without counting anyone twice.
  */
-describe('check-in in a browser', { skip: browserSkipReason(), timeout: 120_000 }, () => {
+describe('check-in in a browser', { skip: browserSkipReason(), timeout: 240_000 }, () => {
   let runtime: TestRuntime;
   let server: TestServer;
   let browser: Browser;

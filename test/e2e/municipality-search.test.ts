@@ -22,7 +22,7 @@ function totalOf(statusText: string): number {
   return Number(match[1]!.replaceAll(',', ''));
 }
 
-describe('municipality search in a browser', { skip: browserSkipReason(), timeout: 60_000 }, () => {
+describe('municipality search in a browser', { skip: browserSkipReason(), timeout: 300_000 }, () => {
   let database: TestDatabase;
   let server: TestServer;
   let browser: Browser;

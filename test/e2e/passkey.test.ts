@@ -13,7 +13,7 @@ interface VirtualCredential {
   signCount: number;
 }
 
-describe('passkeys in a browser', { skip: browserSkipReason(), timeout: 90_000 }, () => {
+describe('passkeys in a browser', { skip: browserSkipReason(), timeout: 180_000 }, () => {
   let site: TestSite;
   let browser: Browser;
   let opened: Array<{ context: BrowserContext; problems: PageProblems }> = [];

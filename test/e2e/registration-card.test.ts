@@ -28,7 +28,7 @@ const phone: BrowserContextOptions = {
  * image under the CSP, the island renews it, the verify page opened from it says 有効, and both pages
  * pass axe without serious violations. A screenshot of the card is left in test-results/.
  */
-describe('registration card in a browser', { skip: browserSkipReason(), timeout: 90_000 }, () => {
+describe('registration card in a browser', { skip: browserSkipReason(), timeout: 180_000 }, () => {
   let site: TestSite;
   let browser: Browser;
   let opened: Array<{ context: BrowserContext; problems: PageProblems }> = [];

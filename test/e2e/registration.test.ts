@@ -16,7 +16,7 @@ const miyagi = '040002';
  * registration and the prefecture link to 宮城県 on "my places", reads what premium needs, and leaves;
  * no console errors and no serious accessibility violations on the way.
  */
-describe('registering with a town in a browser', { skip: browserSkipReason(), timeout: 90_000 }, () => {
+describe('registering with a town in a browser', { skip: browserSkipReason(), timeout: 180_000 }, () => {
   let site: TestSite;
   let browser: Browser;
   let context: BrowserContext;

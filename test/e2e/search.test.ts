@@ -27,7 +27,7 @@ function staffOf(lgCode: string): Actor {
  * A person looking for something to help with, in a real browser: searches in half-width katakana,
  * narrows by prefecture, opens a post, and (signed in) saves the search for new matches.
  */
-describe('nationwide search in a browser', { skip: browserSkipReason(), timeout: 90_000 }, () => {
+describe('nationwide search in a browser', { skip: browserSkipReason(), timeout: 180_000 }, () => {
   let site: TestSite;
   let browser: Browser;
   let opened: Array<{ context: BrowserContext; problems: PageProblems }> = [];

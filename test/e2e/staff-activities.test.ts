@@ -17,7 +17,7 @@ const kesennuma = '042056';
  * roster, which links to the check-in page. Every page is checked with axe (no serious or critical
  * violations) and the console stays clean.
  */
-describe('担い手 activities in the staff area, in a browser', { skip: browserSkipReason(), timeout: 120_000 }, () => {
+describe('担い手 activities in the staff area, in a browser', { skip: browserSkipReason(), timeout: 240_000 }, () => {
   let runtime: TestRuntime;
   let server: TestServer;
   let browser: Browser;

@@ -18,7 +18,7 @@ const kesennuma = '042056';
  * download, with no console errors and no serious accessibility violations. The session is made over
  * the API (as the staff tests do) and handed to the browser as its cookie.
  */
-describe('registrants in the staff area, in a browser', { skip: browserSkipReason(), timeout: 90_000 }, () => {
+describe('registrants in the staff area, in a browser', { skip: browserSkipReason(), timeout: 180_000 }, () => {
   let runtime: TestRuntime;
   let server: TestServer;
   let browser: Browser;

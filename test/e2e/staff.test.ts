@@ -19,7 +19,7 @@ const kesennuma = '042056';
  * accepting, setting up an authenticator app from the QR page, and the staff pages, with no console
  * errors (the QR code is a data: image under the CSP) and no serious accessibility violations.
  */
-describe('staff area in a browser', { skip: browserSkipReason(), timeout: 90_000 }, () => {
+describe('staff area in a browser', { skip: browserSkipReason(), timeout: 180_000 }, () => {
   let site: TestSite;
   let browser: Browser;
   let context: BrowserContext;

@@ -26,7 +26,7 @@ const kesennuma = '042056';
  * appears when its answer is given; a refused answer is explained next to the question), and the town's
  * staff read the results as a chart with its table; no console errors, no serious accessibility violations.
  */
-describe('surveys and community rooms in a browser', { skip: browserSkipReason(), timeout: 120_000 }, () => {
+describe('surveys and community rooms in a browser', { skip: browserSkipReason(), timeout: 240_000 }, () => {
   let runtime: TestRuntime;
   let server: TestServer;
   let browser: Browser;

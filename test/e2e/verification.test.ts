@@ -9,7 +9,7 @@ import { browserSkipReason, launchBrowser, watchPage, type PageProblems } from '
 import { openTestDatabase, type TestDatabase } from '../support/database.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-describe('identity verification in a browser', { skip: browserSkipReason(), timeout: 90_000 }, () => {
+describe('identity verification in a browser', { skip: browserSkipReason(), timeout: 180_000 }, () => {
   let database: TestDatabase;
   let provider: DevOidcProvider;
   let server: TestServer;

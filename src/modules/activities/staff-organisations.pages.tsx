@@ -622,7 +622,7 @@ export async function organisationPage(c: Context<AppEnv>, area: StaffArea, stat
                     <td>
                       <PostForm page={page} action={`${here}/invitations/${invitation.invitationId}/withdraw`}>
                         <button
-                          class="button button-secondary"
+                          class="button button--secondary"
                           type="submit"
                           aria-label={t({
                             ja: `${invitation.email} への招待を取り消す`,

@@ -200,6 +200,9 @@ async function wake(root: HTMLElement): Promise<void> {
     const waiting = await db.getAllFromIndex('queue', 'bySession', session);
     if (waiting.length === 0) return;
     syncing = true;
+    // Only a batch the server answered lets the next one go at once; after a failure the queue waits for
+    // the next tick, the network coming back or the button, so a bad connection is not hammered.
+    let answered = false;
     try {
       const response = await fetch(data.syncUrl, {
         method: 'POST',
@@ -236,6 +239,7 @@ async function wake(root: HTMLElement): Promise<void> {
           await tx.objectStore('queue').delete(scan.clientScanId);
         }
         await tx.done;
+        answered = true;
         return;
       }
       if (!response.ok) return;
@@ -246,6 +250,7 @@ async function wake(root: HTMLElement): Promise<void> {
         await tx.objectStore('queue').delete(outcome.clientScanId);
       }
       await tx.done;
+      answered = true;
     } catch {
       // No network: the queue stays and is sent later.
     } finally {
@@ -254,7 +259,7 @@ async function wake(root: HTMLElement): Promise<void> {
       await showQueue();
       await showResults();
     }
-    if ((await db.countFromIndex('queue', 'bySession', session)) > 0 && navigator.onLine) void sync();
+    if (answered && (await db.countFromIndex('queue', 'bySession', session)) > 0 && navigator.onLine) void sync();
   };
 
   const enqueue = async (scanned: string) => {
